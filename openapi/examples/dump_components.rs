@@ -1,0 +1,9 @@
+//! Prints the component schemas derived from the wire types as YAML, to start or update
+//! `components.schemas` in `animaforge.yaml`: `cargo run -p animaforge-api --example
+//! dump_components`.
+
+fn main() {
+    let components = animaforge_api::schema::components();
+    let yaml = serde_norway::to_string(&components).expect("components serialise");
+    print!("{yaml}");
+}
