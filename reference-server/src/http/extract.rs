@@ -1,0 +1,188 @@
+//! Extractors whose rejections are envelopes: [`Json`], [`Query`], [`Path`].
+//!
+//! Use these instead of axum's: a malformed body, a wrong content type or a bad
+//! query value becomes `VALIDATION_ERROR` (or 413 / 415) naming the field.
+
+use animaforge_api::{ErrorCode, ErrorDetails};
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// A JSON request body (`Content-Type: application/json`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Expected a request with `Content-Type: application/json`",
+            )
+            .with_details(ErrorDetails {
+                field: Some("Content-Type".into()),
+                constraint: Some("must be application/json".into()),
+                ..ErrorDetails::default()
+            }));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Ok(mime) = value.parse::<mime::Mime>() else {
+        return false;
+    };
+    mime.type_() == "application"
+        && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+}
+
+/// The rejection of reading a body: 413 past the limit, otherwise a bad request.
+pub fn body_rejection(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large")
+    } else {
+        ApiError::validation("body", "could not be read")
+    }
+}
+
+/// Parses JSON text into `T`, naming the offending field on failure.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => {
+            if de.end().is_err() {
+                return Err(ApiError::validation("body", "must be a single JSON value"));
+            }
+            Ok(value)
+        }
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return Err(ApiError::validation("body", "must be valid JSON"));
+            }
+            Err(data_error(&path, &inner.to_string()))
+        }
+    }
+}
+
+/// A field-level deserialisation error: the path, and the message without serde's
+/// position suffix. A missing field is reported as that field.
+fn data_error(path: &str, message: &str) -> ApiError {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let mut field = if path == "." || path.is_empty() {
+        String::new()
+    } else {
+        path.to_owned()
+    };
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.trim_end_matches('`');
+        field = if field.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{field}.{name}")
+        };
+        return ApiError::validation(field, "is required");
+    }
+    if field.is_empty() {
+        field = "body".into();
+    }
+    ApiError::validation(field, message.to_owned())
+}
+
+/// A query string deserialised into `T`; errors name the parameter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+        serde_path_to_error::deserialize::<_, T>(de)
+            .map(Query)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                let constraint = friendly_query_constraint(&message);
+                if let Some(rest) = message.strip_prefix("missing field `") {
+                    return ApiError::validation(rest.trim_end_matches('`'), "is required");
+                }
+                let field = if path == "." {
+                    "query".to_owned()
+                } else {
+                    path
+                };
+                ApiError::validation(field, constraint)
+            })
+    }
+}
+
+fn form_urlencoded_parse(query: &str) -> url::form_urlencoded::Parse<'_> {
+    url::form_urlencoded::parse(query.as_bytes())
+}
+
+fn friendly_query_constraint(message: &str) -> String {
+    if message.contains("invalid digit") || message.contains("number too large") {
+        "must be a non-negative integer".into()
+    } else if message.contains("provided string was not `true` or `false`") {
+        "must be true or false".into()
+    } else if message.contains("invalid float literal") {
+        "must be a number".into()
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        match rest.split_once(", expected ") {
+            Some((_, expected)) => format!("must be one of {}", expected.replace("one of ", "")),
+            None => message.to_owned(),
+        }
+    } else {
+        message.to_owned()
+    }
+}
+
+/// Path parameters; a rejection is a validation error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                Err(ApiError::validation("path", e.body_text()))
+            }
+            Err(other) => Err(ApiError::validation("path", other.body_text())),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Media checks and processing.

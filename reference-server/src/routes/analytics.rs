@@ -1,0 +1,10 @@
+//! Creator analytics: `/analytics/dashboard`, `/analytics/animations/{id}`.
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// The routes of this area (none yet).
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

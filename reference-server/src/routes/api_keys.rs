@@ -1,0 +1,10 @@
+//! Routes of `api_keys`.
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// The routes of this area.
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,10 @@
+//! The marketplace: `/marketplace/featured`, `/trending`, `/purchase`, `/purchases`.
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// The routes of this area (none yet).
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,111 @@
+//! Serving: binding, logging, background upkeep and graceful shutdown (in-flight
+//! requests finish after SIGTERM or SIGINT; background tasks get a grace period).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::app::{AppState, app};
+use crate::config::{Config, LogFormat};
+
+/// Installs the global tracing subscriber (`RUST_LOG` filters; default `info`).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+/// Binds `config.bind` and serves until a shutdown signal.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(config.bind).await?;
+    let local = listener.local_addr()?;
+    let mut state = AppState::from_config(config).await?;
+    if state.config.public_url.is_none() {
+        state.public_base = format!("http://{local}").into();
+    }
+    tracing::info!(address = %local, engine = state.store.engine().as_str(), "listening");
+    run(listener, state, shutdown_signal()).await
+}
+
+/// Serves `state` on `listener` until `signal` completes, then drains.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    spawn_upkeep(&state);
+    let token = state.shutdown.clone();
+    let router = app(state.clone());
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        signal.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        token.cancel();
+    })
+    .await?;
+    state.tasks.close();
+    if tokio::time::timeout(Duration::from_secs(30), state.tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("background tasks still running after 30 s; exiting anyway");
+    }
+    state.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Periodic upkeep: pruning old rate-limit windows.
+fn spawn_upkeep(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = state.shutdown.cancelled() => break,
+                _ = tick.tick() => {
+                    let before = chrono::Utc::now().timestamp() - 2 * 3600;
+                    if let Err(err) = crate::store::rate_limits::prune(&state.store, before).await {
+                        tracing::warn!(error = %err, "pruning rate-limit counters failed");
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

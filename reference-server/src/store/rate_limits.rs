@@ -1,0 +1,51 @@
+//! Rate-limit counters: fixed windows counted in the database, so every server
+//! process on one database shares them.
+
+use super::{Store, StoreResult, on_pool};
+
+/// Counts one request in the quota window and the burst window of `bucket`, and
+/// returns the counts after it: `(quota_count, burst_count)`. One statement, atomic
+/// on both engines.
+pub async fn hit(
+    store: &Store,
+    bucket: &str,
+    quota_window: i64,
+    burst_window: i64,
+) -> StoreResult<(i64, i64)> {
+    let quota_bucket = format!("{bucket}|h");
+    let burst_bucket = format!("{bucket}|b");
+    let rows: Vec<(String, i64)> = on_pool!(store, pool => sqlx::query_as(
+        "INSERT INTO rate_limit_counters (bucket, window_start, count)
+         VALUES ($1, $2, 1), ($3, $4, 1)
+         ON CONFLICT (bucket, window_start)
+         DO UPDATE SET count = rate_limit_counters.count + 1
+         RETURNING bucket, count",
+    )
+    .bind(&quota_bucket)
+    .bind(quota_window)
+    .bind(&burst_bucket)
+    .bind(burst_window)
+    .fetch_all(pool)
+    .await)?;
+    let mut quota = 0;
+    let mut burst = 0;
+    for (b, count) in rows {
+        if b == quota_bucket {
+            quota = count;
+        } else {
+            burst = count;
+        }
+    }
+    Ok((quota, burst))
+}
+
+/// Deletes counters of windows that started before `before` (unix seconds).
+pub async fn prune(store: &Store, before: i64) -> StoreResult<u64> {
+    let done = on_pool!(store, pool => sqlx::query(
+        "DELETE FROM rate_limit_counters WHERE window_start < $1",
+    )
+    .bind(before)
+    .execute(pool)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(done)
+}
