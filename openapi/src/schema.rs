@@ -40,6 +40,8 @@ pub fn components() -> Map<String, Value> {
         CreateWebhookRequest, WebhookResponse, WebhookList, WebhookEvent,
         AnimationGeneratedData, AnimationPurchasedData, UserFollowedData,
         TemplateList, Health,
+        // Enums only the query parameters use: the parameters refer to them by name.
+        AnimationSort, SearchSort, SortOrder, Timeframe,
     );
     g.take_definitions(true).into_iter().collect()
 }

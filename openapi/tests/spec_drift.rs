@@ -13,14 +13,26 @@ use serde_json::{Map, Value};
 const DOCUMENTATION_KEYS: &[&str] = &["description", "title", "example", "examples", "deprecated"];
 
 fn normalise(value: &Value) -> Value {
+    normalise_in(value, false)
+}
+
+/// Normalises `value`; `keys_are_names` says that its keys are property names (it is the map
+/// under `properties`), so a property called `title` or `description` is kept, not taken for
+/// documentation.
+fn normalise_in(value: &Value, keys_are_names: bool) -> Value {
     match value {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, inner) in map {
-                if DOCUMENTATION_KEYS.contains(&key.as_str()) || key.starts_with("x-") {
+                let documents = DOCUMENTATION_KEYS.contains(&key.as_str()) || key.starts_with("x-");
+                if documents && !keys_are_names {
                     continue;
                 }
-                out.insert(key.clone(), normalise(inner));
+                let names_below = !keys_are_names && key == "properties";
+                out.insert(key.clone(), normalise_in(inner, names_below));
+            }
+            if keys_are_names {
+                return Value::Object(out);
             }
             // `type: [string, "null"]` and `type: ["null", string]` are the same.
             if let Some(Value::Array(types)) = out.get_mut("type") {
@@ -177,5 +189,31 @@ fn the_drift_check_notices_a_field_removed_from_the_spec_only() {
     assert!(
         problems.iter().any(|p| p.contains("progress")),
         "removing Job.progress from the spec went unnoticed: {problems:?}"
+    );
+}
+
+#[test]
+fn the_drift_check_notices_a_property_named_like_a_documentation_key() {
+    let mut spec = spec_components();
+    let types = schema::components();
+    let animation = spec
+        .get_mut("Animation")
+        .and_then(Value::as_object_mut)
+        .expect("Animation in the spec");
+    animation["properties"]
+        .as_object_mut()
+        .expect("Animation has properties")
+        .remove("title");
+
+    let mut problems = Vec::new();
+    differences(
+        "Animation",
+        &normalise(&spec["Animation"]),
+        &normalise(&types["Animation"]),
+        &mut problems,
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("/properties/title")),
+        "removing Animation.title from the spec went unnoticed: {problems:?}"
     );
 }
