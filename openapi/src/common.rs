@@ -22,7 +22,12 @@ impl Pagination {
     /// The pagination of page `page` of `total` items, `per_page` a page.
     pub fn new(page: u32, per_page: u32, total: u64) -> Pagination {
         let per = u64::from(per_page.max(1));
-        Pagination { page, per_page, total, pages: total.div_ceil(per) }
+        Pagination {
+            page,
+            per_page,
+            total,
+            pages: total.div_ceil(per),
+        }
     }
 }
 
@@ -151,7 +156,10 @@ impl Resolution {
 
     /// The preset whose height is `height`, if any.
     pub fn from_height(height: u32) -> Option<Resolution> {
-        Resolution::ALL.iter().copied().find(|r| r.dimensions().1 == height)
+        Resolution::ALL
+            .iter()
+            .copied()
+            .find(|r| r.dimensions().1 == height)
     }
 }
 

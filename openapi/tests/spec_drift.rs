@@ -54,7 +54,10 @@ fn normalise_in(value: &Value, keys_are_names: bool) -> Value {
 }
 
 fn spec_components() -> Map<String, Value> {
-    openapi_json()["components"]["schemas"].as_object().cloned().unwrap_or_default()
+    openapi_json()["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Lists every difference between two normalised schemas, with its JSON path.
@@ -86,17 +89,30 @@ fn every_component_matches_its_wire_type() {
     let type_names: BTreeSet<&String> = types.keys().collect();
     let mut problems = Vec::new();
     for name in spec_names.difference(&type_names) {
-        problems.push(format!("component {name} is in the spec but no wire type has it"));
+        problems.push(format!(
+            "component {name} is in the spec but no wire type has it"
+        ));
     }
     for name in type_names.difference(&spec_names) {
-        problems.push(format!("wire type {name} is missing from the spec's components"));
+        problems.push(format!(
+            "wire type {name} is missing from the spec's components"
+        ));
     }
     for (name, type_schema) in &types {
         if let Some(spec_schema) = spec.get(name) {
-            differences(name, &normalise(spec_schema), &normalise(type_schema), &mut problems);
+            differences(
+                name,
+                &normalise(spec_schema),
+                &normalise(type_schema),
+                &mut problems,
+            );
         }
     }
-    assert!(problems.is_empty(), "spec and wire types disagree:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "spec and wire types disagree:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -115,11 +131,17 @@ fn every_query_matches_its_wire_type() {
         let properties = query["properties"].as_object().cloned().unwrap_or_default();
         let required: BTreeSet<String> = query["required"]
             .as_array()
-            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
 
-        let declared_names: BTreeSet<String> =
-            declared.iter().filter_map(|p| p["name"].as_str().map(str::to_owned)).collect();
+        let declared_names: BTreeSet<String> = declared
+            .iter()
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect();
         let type_names: BTreeSet<String> = properties.keys().cloned().collect();
         if declared_names != type_names {
             problems.push(format!(
@@ -144,7 +166,11 @@ fn every_query_matches_its_wire_type() {
             );
         }
     }
-    assert!(problems.is_empty(), "query parameters disagree:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "query parameters disagree:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// The schema of an `Option<T>` without its `null` alternative.
@@ -173,7 +199,9 @@ fn non_null(schema: &Value) -> Value {
 
 fn find_operation<'a>(spec: &'a Value, operation_id: &str) -> Option<&'a Value> {
     spec["paths"].as_object()?.values().find_map(|item| {
-        item.as_object()?.values().find(|op| op["operationId"] == operation_id)
+        item.as_object()?
+            .values()
+            .find(|op| op["operationId"] == operation_id)
     })
 }
 
@@ -181,11 +209,22 @@ fn find_operation<'a>(spec: &'a Value, operation_id: &str) -> Option<&'a Value> 
 fn the_drift_check_notices_a_field_removed_from_the_spec_only() {
     let mut spec = spec_components();
     let types = schema::components();
-    let job = spec.get_mut("Job").and_then(Value::as_object_mut).expect("Job in the spec");
-    job["properties"].as_object_mut().expect("Job has properties").remove("progress");
+    let job = spec
+        .get_mut("Job")
+        .and_then(Value::as_object_mut)
+        .expect("Job in the spec");
+    job["properties"]
+        .as_object_mut()
+        .expect("Job has properties")
+        .remove("progress");
 
     let mut problems = Vec::new();
-    differences("Job", &normalise(&spec["Job"]), &normalise(&types["Job"]), &mut problems);
+    differences(
+        "Job",
+        &normalise(&spec["Job"]),
+        &normalise(&types["Job"]),
+        &mut problems,
+    );
     assert!(
         problems.iter().any(|p| p.contains("progress")),
         "removing Job.progress from the spec went unnoticed: {problems:?}"

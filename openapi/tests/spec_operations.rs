@@ -50,7 +50,9 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("getSignedFile", "get", "/files/{object}"),
 ];
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 fn operations(spec: &Value) -> Vec<(String, String, String, &Value)> {
     let mut out = Vec::new();
@@ -68,15 +70,20 @@ fn operations(spec: &Value) -> Vec<(String, String, String, &Value)> {
 #[test]
 fn the_spec_has_exactly_the_listed_operations() {
     let spec = openapi_json();
-    let found: BTreeSet<(String, String, String)> =
-        operations(spec).into_iter().map(|(id, m, p, _)| (id, m, p)).collect();
+    let found: BTreeSet<(String, String, String)> = operations(spec)
+        .into_iter()
+        .map(|(id, m, p, _)| (id, m, p))
+        .collect();
     let wanted: BTreeSet<(String, String, String)> = OPERATIONS
         .iter()
         .map(|(id, m, p)| (id.to_string(), m.to_string(), p.to_string()))
         .collect();
     let missing: Vec<_> = wanted.difference(&found).collect();
     let extra: Vec<_> = found.difference(&wanted).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
     assert_eq!(found.len(), 39);
 }
 
@@ -93,7 +100,10 @@ fn every_operation_is_complete() {
             problems.push(format!("{name}: no explicit security"));
         }
         let responses = op["responses"].as_object().cloned().unwrap_or_default();
-        if !responses.keys().any(|k| k.starts_with('2') || k.starts_with('3')) {
+        if !responses
+            .keys()
+            .any(|k| k.starts_with('2') || k.starts_with('3'))
+        {
             problems.push(format!("{name}: no success response"));
         }
         for status in ["429", "500"] {
@@ -102,7 +112,9 @@ fn every_operation_is_complete() {
             }
         }
         let needs_auth = op["security"].as_array().is_some_and(|s| {
-            !s.is_empty() && s.iter().all(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+            !s.is_empty()
+                && s.iter()
+                    .all(|r| r.as_object().is_some_and(|o| !o.is_empty()))
         });
         if needs_auth && !responses.contains_key("401") {
             problems.push(format!("{name}: requires auth but declares no 401"));
@@ -123,7 +135,10 @@ fn idempotency_keys_are_accepted_where_charges_or_jobs_are_created() {
     for (id, _, _, op) in operations(spec) {
         if id == "generateAnimation" || id == "purchaseAnimation" {
             let text = op["parameters"].to_string();
-            assert!(text.contains("Idempotency-Key"), "{id} does not take an Idempotency-Key");
+            assert!(
+                text.contains("Idempotency-Key"),
+                "{id} does not take an Idempotency-Key"
+            );
         }
     }
 }
