@@ -12,5 +12,5 @@ pub mod request_id;
 pub use auth::{AuthUser, Caller, MaybeUser};
 pub use envelope::Data;
 pub use error::{ApiError, ApiResult};
-pub use extract::{Json, Path, Query};
+pub use extract::{ClientAddr, Json, Path, Query};
 pub use request_id::current_request_id;
