@@ -263,6 +263,20 @@ pub struct UploadMetadata {
     pub category: Option<Category>,
 }
 
+impl UploadMetadata {
+    /// Metadata with a title and every optional field left out.
+    pub fn new(title: impl Into<String>) -> UploadMetadata {
+        UploadMetadata {
+            title: title.into(),
+            description: None,
+            tags: None,
+            license: None,
+            price: None,
+            category: None,
+        }
+    }
+}
+
 /// The just-uploaded animation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct UploadedAnimation {

@@ -93,6 +93,38 @@ pub struct GenerateConfig {
     pub resolution: Option<Resolution>,
 }
 
+impl GenerateConfig {
+    /// Sets the quality preset.
+    pub fn quality(mut self, quality: Quality) -> GenerateConfig {
+        self.quality = Some(quality);
+        self
+    }
+
+    /// Sets the length in seconds (1 to 60).
+    pub fn duration(mut self, seconds: f64) -> GenerateConfig {
+        self.duration = Some(seconds);
+        self
+    }
+
+    /// Sets the frame rate (1 to 60).
+    pub fn fps(mut self, fps: u32) -> GenerateConfig {
+        self.fps = Some(fps);
+        self
+    }
+
+    /// Sets the background colour, `#rrggbb`.
+    pub fn background(mut self, colour: impl Into<String>) -> GenerateConfig {
+        self.background = Some(colour.into());
+        self
+    }
+
+    /// Sets the resolution preset.
+    pub fn resolution(mut self, resolution: Resolution) -> GenerateConfig {
+        self.resolution = Some(resolution);
+        self
+    }
+}
+
 /// `POST /animations/generate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GenerateRequest {
@@ -122,6 +154,21 @@ pub struct GenerateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 16, max = 256))]
     pub callback_secret: Option<String>,
+}
+
+impl GenerateRequest {
+    /// A request for `prompt` with every optional field left out.
+    pub fn new(prompt: impl Into<String>) -> GenerateRequest {
+        GenerateRequest {
+            prompt: prompt.into(),
+            config: None,
+            backend: None,
+            template: None,
+            template_params: None,
+            callback_url: None,
+            callback_secret: None,
+        }
+    }
 }
 
 /// `data` of `POST /animations/generate`.
