@@ -8,8 +8,8 @@ use animaforge_api::{
 };
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
 
@@ -256,7 +256,7 @@ async fn download(
         state
             .storage
             .signed_url(&state.public_base, object, state.config.signed_url_ttl_secs);
-    Ok(Redirect::to(&url).into_response())
+    Ok((StatusCode::FOUND, [(header::LOCATION, url)]).into_response())
 }
 
 async fn set_like(

@@ -677,3 +677,10 @@ impl Seed {
         }
     }
 }
+
+impl TestServer {
+    /// Registers `username` and returns its access token (for concurrent sign-ups).
+    pub async fn register_owned(&self, username: String) -> String {
+        self.register(&username).await.0
+    }
+}
