@@ -2,7 +2,18 @@
 //! kept by the catalogue itself; these functions record the detailed events
 //! (per-day timelines, unique viewers, referrers) and currently do nothing.
 
+use clap::Args;
+
 use crate::app::AppState;
+
+/// Settings of analytics.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AnalyticsConfig {
+    /// A request header set by a trusted proxy with the client's ISO 3166 country code
+    /// (e.g. `CF-IPCountry`); without it every country is `unknown`.
+    #[arg(long, env = "ANIMAFORGE_COUNTRY_HEADER", global = true)]
+    pub country_header: Option<String>,
+}
 
 /// What is known about a request that viewed or downloaded something.
 #[derive(Debug, Clone, Default)]

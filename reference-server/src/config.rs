@@ -173,6 +173,14 @@ pub struct Config {
     /// Rate limits.
     #[command(flatten)]
     pub rate_limits: RateLimitConfig,
+
+    /// Webhook delivery and target checks.
+    #[command(flatten)]
+    pub webhooks: crate::webhooks::WebhookConfig,
+
+    /// Analytics (the trusted country header).
+    #[command(flatten)]
+    pub analytics: crate::analytics_hooks::AnalyticsConfig,
 }
 
 /// Rate-limit quotas: requests per hour and burst per burst window, by tier.

@@ -21,6 +21,7 @@ pub mod server;
 pub mod storage;
 pub mod store;
 pub mod webhook_hooks;
+pub mod webhooks;
 
 pub use app::{AppState, app};
 pub use config::{Cli, Command, Config};

@@ -21,6 +21,7 @@ pub mod purchases;
 pub mod rate_limits;
 pub mod social;
 pub mod users;
+pub mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;
