@@ -38,6 +38,15 @@ pub struct SceneSource {
     pub fallback: bool,
 }
 
+/// Why a previous answer was not usable, for the retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SceneFeedback {
+    /// The code that failed.
+    pub previous_code: String,
+    /// The validation or render error, redacted and truncated.
+    pub error: String,
+}
+
 /// Writes Manim source for a request.
 ///
 /// Implementations must be cheap to share between workers (`Send + Sync`); the
@@ -46,12 +55,12 @@ pub trait SceneBackend: Send + Sync + std::fmt::Debug {
     /// Writes a scene for `request`.
     ///
     /// `feedback` is set on the single retry after a first answer failed
-    /// validation or rendering: it carries the (redacted) error so that a model
-    /// can correct itself. Deterministic backends may ignore it.
+    /// validation or rendering: it carries that answer and the (redacted) error so
+    /// that a model can correct itself. Deterministic backends may ignore it.
     fn write_scene<'a>(
         &'a self,
         request: &'a SceneRequest,
-        feedback: Option<&'a str>,
+        feedback: Option<&'a SceneFeedback>,
     ) -> BoxFuture<'a, Result<SceneSource, GenerateError>>;
 
     /// The backend's name as the API spells it (`local`, `gemini`, `openai`).

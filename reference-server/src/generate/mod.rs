@@ -21,25 +21,28 @@ mod local;
 mod media;
 mod pipeline;
 mod progress;
+mod redact;
 mod render;
 mod sandbox;
 mod settings;
 mod templates;
 mod validate;
 
-pub use backend::{SceneBackend, SceneRequest, SceneSource};
+pub use backend::{SceneBackend, SceneFeedback, SceneRequest, SceneSource};
 pub use error::{GenerateError, RenderError};
 pub use llm::{GeminiBackend, LlmConfig, OpenAiBackend, SYSTEM_PROMPT, extract_code_block};
 pub use local::{LocalBackend, compile_prompt};
 pub use media::VideoMetadata;
 pub use pipeline::{Pipeline, PipelineInput, PipelineOutput};
-pub use render::{RenderEvent, RenderOutput, Renderer, RendererConfig, RendererStatus};
+pub use render::{
+    RenderEvent, RenderOutput, Renderer, RendererConfig, RendererStatus, THUMBNAIL_FILE, VIDEO_FILE,
+};
 pub use sandbox::{ResourceLimits, SandboxMode, SandboxStatus};
 pub use settings::{
     DEFAULT_BACKGROUND, DEFAULT_DURATION_SECS, MAX_DURATION_SECS, MIN_DURATION_SECS, Quality,
     RenderSettings, normalise_hex_colour, parse_resolution,
 };
-pub use templates::{TemplateParameter, TemplateSpec, render_template, templates};
+pub use templates::{ParameterKind, TemplateParameter, TemplateSpec, render_template, templates};
 pub use validate::{MAX_AST_NODES, MAX_SOURCE_BYTES, SourceRejected, validate_source};
 
 /// The file name scene sources are written to inside a job directory.

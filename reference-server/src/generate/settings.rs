@@ -243,8 +243,14 @@ mod tests {
         let s = RenderSettings::new(Quality::Low, None, None, None, None).unwrap();
         assert_eq!((s.width, s.height, s.fps), (854, 480, 15));
         assert_eq!(s.duration_secs, 5.0);
-        let s = RenderSettings::new(Quality::High, Some("720p"), Some(24), Some(3.0), Some("#ABC"))
-            .unwrap();
+        let s = RenderSettings::new(
+            Quality::High,
+            Some("720p"),
+            Some(24),
+            Some(3.0),
+            Some("#ABC"),
+        )
+        .unwrap();
         assert_eq!((s.width, s.height, s.fps), (1280, 720, 24));
         assert_eq!(s.background, "#aabbcc");
         assert_eq!(s.expected_frames(), 72);
@@ -258,8 +264,7 @@ mod tests {
         assert!(err.to_string().contains("fps"));
         let err = RenderSettings::new(Quality::Low, None, None, Some(61.0), None).unwrap_err();
         assert!(err.to_string().contains("duration"));
-        let err =
-            RenderSettings::new(Quality::Low, None, None, None, Some("blue")).unwrap_err();
+        let err = RenderSettings::new(Quality::Low, None, None, None, Some("blue")).unwrap_err();
         assert!(err.to_string().contains("background"));
         assert!("ultra".parse::<Quality>().is_err());
     }

@@ -57,11 +57,16 @@ FORBIDDEN_ATTRIBUTES = {
 
 
 class Rejected(Exception):
-    def __init__(self, construct, node, message):
+    def __init__(self, construct, node, message, priority=0):
         super().__init__(message)
         self.construct = construct
         self.line = getattr(node, "lineno", None)
+        self.column = getattr(node, "col_offset", 0)
         self.message = message
+        self.priority = priority
+
+    def key(self):
+        return (self.line or 0, self.column or 0, self.priority)
 
 
 def check_import(node):
@@ -111,54 +116,75 @@ def is_scene_base(base):
     return False
 
 
+PRIORITY = {ast.Import: 0, ast.ImportFrom: 0, ast.Call: 1, ast.Name: 2, ast.Constant: 3}
+
+
 def check(tree):
+    """Walks the whole tree and reports the first violation in source order,
+    preferring the outermost meaningful construct (a call or a name over the
+    attribute chain built on it)."""
     scenes = []
+    violations = []
     count = 0
     for node in ast.walk(tree):
         count += 1
         if count > MAX_NODES:
             raise Rejected("size", None, f"source has more than {MAX_NODES} syntax nodes")
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            check_import(node)
-        elif isinstance(node, ast.Name):
-            if node.id.startswith("__") or node.id in FORBIDDEN_NAMES:
-                raise Rejected(
-                    f"name '{node.id}'", node, f"use of name '{node.id}' is not allowed"
-                )
-        elif isinstance(node, ast.Attribute):
-            if node.attr.startswith("_"):
-                raise Rejected(
-                    f"attribute '.{node.attr}'", node,
-                    f"access to private or dunder attribute '.{node.attr}' is not allowed",
-                )
-            if node.attr in FORBIDDEN_ATTRIBUTES:
-                raise Rejected(
-                    f"attribute '.{node.attr}'", node,
-                    f"access to attribute '.{node.attr}' is not allowed",
-                )
-        elif isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
-                raise Rejected(
-                    f"call to '{func.id}'", node, f"call to '{func.id}()' is not allowed"
-                )
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
-            text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
-            if "__" in text:
-                raise Rejected(
-                    "string containing '__'", node,
-                    "string constants may not contain '__' (dunder access through formatting)",
-                )
-        elif isinstance(node, ast.ClassDef):
-            if any(is_scene_base(b) for b in node.bases):
-                scenes.append(node)
-            for keyword in node.keywords:
-                raise Rejected(
-                    f"class keyword '{keyword.arg}'", node,
-                    "class keywords such as metaclass are not allowed",
-                )
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            pass
+        try:
+            check_node(node, scenes)
+        except Rejected as err:
+            err.priority = PRIORITY.get(type(node), 4)
+            violations.append(err)
+    if violations:
+        raise min(violations, key=Rejected.key)
+    return check_structure(tree, scenes)
+
+
+def check_node(node, scenes):
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        check_import(node)
+    elif isinstance(node, ast.Name):
+        if node.id.startswith("__") or node.id in FORBIDDEN_NAMES:
+            raise Rejected(
+                f"name '{node.id}'", node, f"use of name '{node.id}' is not allowed"
+            )
+    elif isinstance(node, ast.Attribute):
+        if node.attr.startswith("_"):
+            raise Rejected(
+                f"attribute '.{node.attr}'", node,
+                f"access to private or dunder attribute '.{node.attr}' is not allowed",
+            )
+        if node.attr in FORBIDDEN_ATTRIBUTES:
+            raise Rejected(
+                f"attribute '.{node.attr}'", node,
+                f"access to attribute '.{node.attr}' is not allowed",
+            )
+    elif isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
+            raise Rejected(
+                f"call to '{func.id}'", node, f"call to '{func.id}()' is not allowed"
+            )
+    elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+        text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+        if "__" in text:
+            raise Rejected(
+                "string containing '__'", node,
+                "string constants may not contain '__' (dunder access through formatting)",
+            )
+    elif isinstance(node, ast.ClassDef):
+        if any(is_scene_base(b) for b in node.bases):
+            scenes.append(node)
+        for keyword in node.keywords:
+            raise Rejected(
+                f"class keyword '{keyword.arg}'", node,
+                "class keywords such as metaclass are not allowed",
+            )
+    elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        pass
+
+
+def check_structure(tree, scenes):
     if not scenes:
         raise Rejected(
             "Scene subclass", None,

@@ -25,7 +25,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A scene source the validator refused, naming the construct and its line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+#[error("{construct}{}: {message}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
 pub struct SourceRejected {
     /// The offending construct, e.g. `call to 'eval'` or `import os`.
     pub construct: String,
@@ -109,7 +109,10 @@ pub async fn validate_source(python: &Path, code: &str) -> Result<String, Genera
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let last = stderr.lines().last().unwrap_or("").to_string();
-        return Err(unavailable(format!("exit status {}: {last}", output.status)));
+        return Err(unavailable(format!(
+            "exit status {}: {last}",
+            output.status
+        )));
     }
     let reply: CheckerReply = serde_json::from_slice(&output.stdout)
         .map_err(|err| unavailable(format!("unreadable reply: {err}")))?;
