@@ -49,7 +49,13 @@ async fn direct(settings: &RenderSettings) -> Duration {
     let status = tokio::process::Command::new(python())
         .args(["-m", "manim", "render", settings.quality.manim_flag(), "-r"])
         .arg(format!("{},{}", settings.width, settings.height))
-        .args(["--fps", &settings.fps.to_string(), "--disable_caching", "-o", "out"])
+        .args([
+            "--fps",
+            &settings.fps.to_string(),
+            "--disable_caching",
+            "-o",
+            "out",
+        ])
         .args(["scene.py", &source.scene_name])
         .current_dir(dir.path())
         .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -95,7 +101,10 @@ async fn main() {
     let warm = RenderSettings::new(Quality::Low, None, None, Some(1.0), None).expect("settings");
     let _ = direct(&warm).await;
 
-    println!("{:<8} {:>12} {:>12} {:>8}", "quality", "direct (s)", "pipeline (s)", "ratio");
+    println!(
+        "{:<8} {:>12} {:>12} {:>8}",
+        "quality", "direct (s)", "pipeline (s)", "ratio"
+    );
     for quality in [Quality::Low, Quality::High] {
         let settings =
             RenderSettings::new(quality, None, None, Some(duration), None).expect("settings");
@@ -107,6 +116,12 @@ async fn main() {
         }
         let d = direct_total.as_secs_f64() / f64::from(runs);
         let p = pipeline_total.as_secs_f64() / f64::from(runs);
-        println!("{:<8} {:>12.2} {:>12.2} {:>8.3}", quality.as_str(), d, p, p / d);
+        println!(
+            "{:<8} {:>12.2} {:>12.2} {:>8.3}",
+            quality.as_str(),
+            d,
+            p,
+            p / d
+        );
     }
 }
