@@ -14,8 +14,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Human-readable explanation, safe to show.
     pub message: String,
-    /// Field, constraint, retry-after or resource id.
-    pub details: Option<ErrorDetails>,
+    /// Field, constraint, retry-after or resource id (boxed: errors stay small).
+    pub details: Option<Box<ErrorDetails>>,
     /// Extra response headers (`Retry-After`, ...).
     pub headers: Vec<(HeaderName, HeaderValue)>,
     source: Option<anyhow::Error>,
@@ -84,7 +84,7 @@ impl ApiError {
 
     /// Replaces the details.
     pub fn with_details(mut self, details: ErrorDetails) -> ApiError {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -130,7 +130,8 @@ impl IntoResponse for ApiError {
         }
         let status = StatusCode::from_u16(self.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = error_response(status, self.code, self.message, self.details);
+        let mut response =
+            error_response(status, self.code, self.message, self.details.map(|d| *d));
         for (name, value) in self.headers {
             response.headers_mut().insert(name, value);
         }

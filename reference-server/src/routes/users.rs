@@ -27,12 +27,11 @@ async fn user(state: &AppState, id: &str) -> ApiResult<UserRow> {
     if let Some(row) = state.store.user_by_id(id).await? {
         return Ok(row);
     }
-    if !id.starts_with("user_") {
-        if let Some(row) = state.store.user_by_handle(id).await? {
-            if row.username.eq_ignore_ascii_case(id) {
-                return Ok(row);
-            }
-        }
+    if !id.starts_with("user_")
+        && let Some(row) = state.store.user_by_handle(id).await?
+        && row.username.eq_ignore_ascii_case(id)
+    {
+        return Ok(row);
     }
     Err(ApiError::not_found("User"))
 }

@@ -109,7 +109,6 @@ impl Store {
         }
         let where_sql = clauses.join(" AND ");
         let dir = if f.descending { "DESC" } else { "ASC" };
-        drop(bind);
         let count_params = params.clone();
         params.push(Param::Int(i64::from(f.per_page)));
         let limit = format!("${}", params.len());

@@ -460,10 +460,10 @@ impl ChildServer {
         };
         let http = client();
         for _ in 0..200 {
-            if let Ok(res) = http.get(format!("{}/v1/health", server.base)).send().await {
-                if res.status().is_success() {
-                    return server;
-                }
+            if let Ok(res) = http.get(format!("{}/v1/health", server.base)).send().await
+                && res.status().is_success()
+            {
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
