@@ -27,6 +27,8 @@ pub mod search;
 pub mod spec;
 pub mod templates;
 pub mod users;
+#[cfg(feature = "validate")]
+pub mod validate;
 pub mod webhooks;
 
 pub use analytics::*;
