@@ -65,10 +65,16 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::connect(&config.database_url(), 2).await
 }
 
-/// Marks an animation featured or not. Featuring belongs to the marketplace, which
-/// does not exist yet.
-async fn set_featured(_store: &Store, _animation_id: &str, _featured: bool) -> anyhow::Result<()> {
-    anyhow::bail!("featuring animations is not available in this build")
+/// Marks an animation featured (listed first on `/marketplace/featured`) or not.
+async fn set_featured(store: &Store, animation_id: &str, featured: bool) -> anyhow::Result<()> {
+    let changed = crate::store::marketplace::set_featured(store, animation_id, featured).await?;
+    match (featured, changed) {
+        (true, false) => anyhow::bail!("no animation with id {animation_id:?}"),
+        (false, false) => tracing::info!(animation_id, "was not featured"),
+        (true, true) => tracing::info!(animation_id, "featured"),
+        (false, true) => tracing::info!(animation_id, "unfeatured"),
+    }
+    Ok(())
 }
 
 /// Runs a render worker. The job queue does not exist yet.

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod health_hooks;
 pub mod http;
 pub mod media;
+pub mod payments;
 pub mod routes;
 pub mod server;
 pub mod storage;

@@ -5,7 +5,8 @@
 //! `--rate-limit-burst-window` seconds, default 1). A request is refused with 429 when
 //! either count exceeds its limit; refused requests count too. Every response carries
 //! `X-RateLimit-Limit` (the hourly quota), `X-RateLimit-Remaining` (left this hour) and
-//! `X-RateLimit-Reset` (unix time the hour window ends).
+//! `X-RateLimit-Reset` (unix time the hour window ends), except signed file URLs
+//! (`/v1/files/...`), which are not metered.
 
 use std::net::SocketAddr;
 
@@ -20,6 +21,10 @@ use super::error::ApiError;
 use crate::app::AppState;
 use crate::config::RateLimitConfig;
 use crate::store::rate_limits;
+
+/// Signed file URLs are not metered: the signature already limits them, and a page of
+/// thumbnails would otherwise spend an anonymous caller's burst at once.
+pub const UNMETERED_PREFIX: &str = "/v1/files/";
 
 /// Length of the quota window.
 pub const QUOTA_WINDOW_SECS: i64 = 3600;
@@ -58,7 +63,7 @@ pub fn limits_for(config: &RateLimitConfig, tier: Option<Tier>) -> Limits {
 /// Middleware: counts the request and refuses it past the limits.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let config = &state.config.rate_limits;
-    if config.disabled {
+    if config.disabled || request.uri().path().starts_with(UNMETERED_PREFIX) {
         return next.run(request).await;
     }
     let (bucket, limits) = match request.extensions().get::<Caller>() {

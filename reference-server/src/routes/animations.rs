@@ -120,6 +120,7 @@ fn visit(user: Option<&AuthUser>, addr: Option<SocketAddr>, headers: &HeaderMap)
             .get(header::REFERER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        headers: headers.clone(),
     }
 }
 

@@ -14,11 +14,14 @@
 //! are 64-bit; sums are cast to BIGINT (PostgreSQL would return NUMERIC).
 
 pub mod accounts;
+pub mod analytics;
 pub mod animations;
 pub mod api_keys;
 pub mod listing;
+pub mod marketplace;
 pub mod purchases;
 pub mod rate_limits;
+pub mod search;
 pub mod social;
 pub mod users;
 pub mod webhooks;
