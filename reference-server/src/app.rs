@@ -34,6 +34,8 @@ pub struct AppState {
     pub tasks: TaskTracker,
     /// Cancelled when the server begins shutting down.
     pub shutdown: CancellationToken,
+    /// Generation: renderer, backends and the jobs this process runs.
+    pub generation: crate::jobs::Generation,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             secrets.url_signing_key(),
         )?;
         let passwords = PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)?;
+        let generation = crate::jobs::Generation::new(&config.jobs, &config.data_dir);
         Ok(AppState {
             store,
             storage,
@@ -61,6 +64,7 @@ impl AppState {
             passwords,
             tasks: TaskTracker::new(),
             shutdown: CancellationToken::new(),
+            generation,
         })
     }
 

@@ -34,7 +34,7 @@ pub fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => crate::server::serve(cli.config).await,
-        Command::Worker => worker(cli.config).await,
+        Command::Worker => crate::jobs::run_worker_process(cli.config).await,
         Command::Migrate => {
             let store = open_store(&cli.config).await?;
             tracing::info!(engine = store.engine().as_str(), "migrations applied");
@@ -75,9 +75,4 @@ async fn set_featured(store: &Store, animation_id: &str, featured: bool) -> anyh
         (false, true) => tracing::info!(animation_id, "unfeatured"),
     }
     Ok(())
-}
-
-/// Runs a render worker. The job queue does not exist yet.
-async fn worker(_config: Config) -> anyhow::Result<()> {
-    anyhow::bail!("the render worker is not available in this build")
 }

@@ -174,6 +174,10 @@ pub struct Config {
     #[command(flatten)]
     pub rate_limits: RateLimitConfig,
 
+    /// Generation: renderer, model backends and workers.
+    #[command(flatten)]
+    pub jobs: crate::jobs::JobsConfig,
+
     /// Webhook delivery and target checks.
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookConfig,

@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod generate;
 pub mod health_hooks;
 pub mod http;
+pub mod jobs;
 pub mod media;
 pub mod payments;
 pub mod routes;

@@ -45,6 +45,7 @@ pub async fn run(
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     spawn_upkeep(&state);
+    crate::jobs::spawn_workers(&state);
     crate::webhooks::worker::spawn(&state);
     let token = state.shutdown.clone();
     let router = app(state.clone());

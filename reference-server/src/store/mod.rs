@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod animations;
 pub mod api_keys;
+pub mod jobs;
 pub mod listing;
 pub mod marketplace;
 pub mod purchases;
