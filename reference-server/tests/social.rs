@@ -1,4 +1,5 @@
 //! Likes, follows and profiles, with exact counts under concurrency, on both engines.
+#![allow(clippy::print_stderr)] // the figure is the point of printing
 
 mod common;
 
