@@ -1,0 +1,296 @@
+//! `generate` and `jobs status|cancel|wait`: starting jobs, following them with a
+//! progress bar, Ctrl-C, and downloading what they made.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use animaforge::{
+    AnimaForge, GenerateConfig, GenerateRequest, GeneratedAnimation, Job, OnTimeout, WaitOptions,
+};
+
+use crate::Context;
+use crate::args::{GenerateArgs, JobsCommand, WaitArgs};
+use crate::failure::{Failure, describe};
+use crate::output::{bytes, print_json};
+use crate::progress::{ByteProgress, JobProgress};
+
+/// Runs `generate`.
+pub(crate) async fn generate(context: &Context, args: GenerateArgs) -> Result<(), Failure> {
+    let client = context.authed()?;
+    let request = request_from(&args)?;
+    let job = client.animations().generate_with(request).await?;
+
+    let wait = args.wait || args.out.is_some() || args.thumbnail.is_some();
+    if !wait {
+        if context.json() {
+            return print_json(&serde_json::json!({
+                "job_id": job.id(),
+                "status": job.status(),
+            }));
+        }
+        println!("{}", job.id());
+        eprintln!(
+            "Job {} {}; follow it with `animaforge jobs wait {}`",
+            job.id(),
+            job.status(),
+            job.id()
+        );
+        return Ok(());
+    }
+    if !context.json() {
+        println!("{}", job.id());
+    }
+    let files = Files::for_output(args.out, args.thumbnail);
+    wait_and_fetch(context, &client, job, &args.waiting, files).await
+}
+
+fn request_from(args: &GenerateArgs) -> Result<GenerateRequest, Failure> {
+    let config = GenerateConfig {
+        quality: args.quality,
+        duration: args.duration,
+        fps: args.fps,
+        background: args.background.clone(),
+        resolution: args.resolution,
+    };
+    let mut params = BTreeMap::new();
+    for param in &args.params {
+        let Some((name, value)) = param.split_once('=') else {
+            return Err(Failure::usage(format!(
+                "--param {param}: expected NAME=VALUE"
+            )));
+        };
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        params.insert(name.trim().to_owned(), value);
+    }
+    if !params.is_empty() && args.template.is_none() {
+        return Err(Failure::usage("--param needs --template"));
+    }
+    let mut request = GenerateRequest::new(args.prompt.clone());
+    request.config = (config != GenerateConfig::default()).then_some(config);
+    request.backend = args.backend;
+    request.template = args.template.clone();
+    request.template_params = (!params.is_empty()).then_some(params);
+    Ok(request)
+}
+
+/// Runs `jobs ...`.
+pub(crate) async fn jobs(context: &Context, command: JobsCommand) -> Result<(), Failure> {
+    let client = context.authed()?;
+    match command {
+        JobsCommand::Status { id } => {
+            let job = client.jobs().get(&id).await?;
+            if context.json() {
+                return print_json(&job);
+            }
+            print_job(&job);
+            Ok(())
+        }
+        JobsCommand::Cancel { id } => {
+            let job = client.jobs().cancel(&id).await?;
+            if context.json() {
+                return print_json(&job);
+            }
+            println!("{} {}", job.job_id, job.status);
+            Ok(())
+        }
+        JobsCommand::Wait {
+            id,
+            out,
+            thumbnail,
+            waiting,
+        } => {
+            let job = client.jobs().attach(&id);
+            let files = Files::for_output(out, thumbnail);
+            wait_and_fetch(context, &client, job, &waiting, files).await
+        }
+    }
+}
+
+fn print_job(job: &animaforge::api::Job) {
+    let eta = job
+        .estimated_remaining
+        .map(|s| format!("  ETA {s}s"))
+        .unwrap_or_default();
+    println!("{}  {}  {}%{eta}", job.job_id, job.status, job.progress);
+    println!("prompt: {}", job.prompt);
+    if !job.logs.is_empty() {
+        println!("last log lines:");
+        for line in job.logs.iter().rev().take(10).rev() {
+            println!("  | {line}");
+        }
+    }
+    if let Some(animation) = &job.animation {
+        println!("animation: {} ({})", animation.id, animation.url);
+    }
+    if let Some(error) = &job.error {
+        println!("error: {}: {}", error.code, error.message);
+    }
+}
+
+/// Where the results of a job go.
+#[derive(Debug, Default)]
+struct Files {
+    video: Option<PathBuf>,
+    thumbnail: Option<PathBuf>,
+}
+
+impl Files {
+    /// `--out` and `--thumbnail`; with `--out` alone the thumbnail goes beside the video.
+    fn for_output(out: Option<PathBuf>, thumbnail: Option<PathBuf>) -> Files {
+        let thumbnail = thumbnail.or_else(|| out.as_ref().map(|o| o.with_extension("jpg")));
+        Files {
+            video: out,
+            thumbnail,
+        }
+    }
+}
+
+async fn wait_and_fetch(
+    context: &Context,
+    client: &AnimaForge,
+    job: Job,
+    waiting: &WaitArgs,
+    files: Files,
+) -> Result<(), Failure> {
+    let animation = wait(client, &job, waiting).await?;
+
+    let video = match &files.video {
+        Some(path) => Some(download_video(client, &animation.id, path).await?),
+        None => None,
+    };
+    let thumbnail = match &files.thumbnail {
+        Some(path) => {
+            Some(download_url(client, &animation.thumbnail_url, path, "thumbnail").await?)
+        }
+        None => None,
+    };
+
+    if context.json() {
+        let snapshot = client.jobs().get(job.id()).await?;
+        return print_json(&snapshot);
+    }
+    print_result(&animation, video.as_deref(), thumbnail.as_deref());
+    Ok(())
+}
+
+/// Waits with the progress display; Ctrl-C cancels the job (or leaves it running with
+/// `--detach-on-interrupt`) and fails with exit code 130.
+async fn wait(
+    client: &AnimaForge,
+    job: &Job,
+    waiting: &WaitArgs,
+) -> Result<GeneratedAnimation, Failure> {
+    let progress = Arc::new(JobProgress::start(job.id()));
+    let shown = progress.clone();
+    let options = WaitOptions::default()
+        .timeout(Some(Duration::from_secs(waiting.wait_timeout.max(1))))
+        .on_timeout(OnTimeout::Detach)
+        .on_update(move |update| shown.update(update));
+
+    let outcome = tokio::select! {
+        result = job.wait_with(options) => Some(result),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    match outcome {
+        Some(Ok(animation)) => {
+            progress.finish(&format!("{} completed", job.id()));
+            Ok(animation)
+        }
+        Some(Err(e)) => {
+            progress.abandon();
+            Err(e.into())
+        }
+        None => {
+            progress.abandon();
+            let id = job.id();
+            if waiting.detach_on_interrupt {
+                return Err(Failure::interrupted(format!(
+                    "interrupted; job {id} keeps running (`animaforge jobs wait {id}`)"
+                )));
+            }
+            match client
+                .jobs()
+                .cancel(id)
+                .timeout(Duration::from_secs(10))
+                .await
+            {
+                Ok(snapshot) => Err(Failure::interrupted(format!(
+                    "interrupted; job {id} is {}",
+                    snapshot.status
+                ))),
+                Err(e) => Err(Failure::interrupted(format!(
+                    "interrupted; cancelling job {id} failed: {}",
+                    describe(&e)
+                ))),
+            }
+        }
+    }
+}
+
+fn print_result(animation: &GeneratedAnimation, video: Option<&Path>, thumbnail: Option<&Path>) {
+    let meta = &animation.metadata;
+    println!(
+        "animation  {} ({} s, {}, {} fps, {})",
+        animation.id,
+        meta.duration,
+        meta.resolution,
+        meta.fps,
+        bytes(meta.file_size)
+    );
+    match video {
+        Some(path) => println!("video      {}", path.display()),
+        None => println!("video      {}", animation.url),
+    }
+    if let Some(path) = thumbnail {
+        println!("thumbnail  {}", path.display());
+    }
+}
+
+fn ensure_parent(path: &Path) -> Result<(), Failure> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::local(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    Ok(())
+}
+
+/// Downloads an animation's video to `path` with a byte bar.
+pub(crate) async fn download_video(
+    client: &AnimaForge,
+    id: &str,
+    path: &Path,
+) -> Result<PathBuf, Failure> {
+    ensure_parent(path)?;
+    let bar = ByteProgress::start("video");
+    let shown = bar.clone();
+    let result = client
+        .animations()
+        .download(id)
+        .on_progress(move |p| shown.update(p))
+        .to_path(path)
+        .await;
+    bar.finish();
+    let info = result?;
+    eprintln!("Downloaded {} to {}", bytes(info.bytes), path.display());
+    Ok(path.to_path_buf())
+}
+
+/// Downloads a file URL the API handed out (a thumbnail) to `path`.
+pub(crate) async fn download_url(
+    client: &AnimaForge,
+    url: &str,
+    path: &Path,
+    what: &str,
+) -> Result<PathBuf, Failure> {
+    ensure_parent(path)?;
+    let info = client.files().download(url).to_path(path).await?;
+    eprintln!(
+        "Downloaded {what} ({}) to {}",
+        bytes(info.bytes),
+        path.display()
+    );
+    Ok(path.to_path_buf())
+}

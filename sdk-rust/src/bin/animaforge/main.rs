@@ -1,0 +1,115 @@
+//! `animaforge`: the AnimaForge command-line tool. See `animaforge --help`.
+//!
+//! Results go to stdout (JSON with `--json`), progress, log lines and errors to stderr.
+//! An error is one line, `error: CODE: message ... [request req_...]`, and the exit code
+//! says what kind of failure it was.
+// A command-line tool prints by design.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod account;
+mod args;
+mod catalog;
+mod failure;
+mod generate;
+mod output;
+mod progress;
+mod settings;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use animaforge::AnimaForge;
+use clap::Parser;
+
+use args::{Cli, Command};
+use failure::Failure;
+use settings::{Resolved, StoredConfig};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(failure::EXIT_LOCAL);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            failure.exit_code()
+        }
+    }
+}
+
+/// What every command gets: the resolved settings and the stored config.
+#[derive(Debug)]
+pub(crate) struct Context {
+    /// Flags, environment and the config file, resolved.
+    pub(crate) settings: Resolved,
+    /// The config file as read.
+    pub(crate) stored: StoredConfig,
+    /// Per-call timeout from `--timeout`.
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl Context {
+    /// A client for the resolved base URL, with the API key when there is one.
+    pub(crate) fn client(&self) -> Result<AnimaForge, Failure> {
+        let mut builder = AnimaForge::builder()
+            .base_url(&self.settings.base_url)
+            .user_agent(concat!("animaforge-cli/", env!("CARGO_PKG_VERSION")));
+        if let Some(key) = &self.settings.api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// A client that must authenticate: fails early, with what to do, without a key.
+    pub(crate) fn authed(&self) -> Result<AnimaForge, Failure> {
+        if self.settings.api_key.is_none() {
+            return Err(Failure::local(
+                "not signed in: run `animaforge auth login`, or set ANIMAFORGE_API_KEY or --api-key",
+            ));
+        }
+        self.client()
+    }
+
+    /// Whether to print JSON.
+    pub(crate) fn json(&self) -> bool {
+        self.settings.json
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let stored = settings::load()?;
+    let settings = settings::resolve(
+        cli.global.base_url.as_deref(),
+        cli.global.api_key.as_deref(),
+        cli.global.json,
+        &stored,
+    );
+    let context = Context {
+        settings,
+        stored,
+        timeout: cli.global.timeout.map(Duration::from_secs),
+    };
+    match cli.command {
+        Command::Auth(command) => account::auth(&context, command).await,
+        Command::Config(command) => account::config(&context, command),
+        Command::Generate(args) => generate::generate(&context, args).await,
+        Command::Jobs(command) => generate::jobs(&context, command).await,
+        Command::Animations(command) => catalog::animations(&context, command).await,
+        Command::Search(args) => catalog::search(&context, args).await,
+        Command::Marketplace(command) => catalog::marketplace(&context, command).await,
+        Command::Health => catalog::health(&context).await,
+    }
+}

@@ -1,0 +1,421 @@
+//! The `animaforge` binary against the real server, with a temporary config directory.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use animaforge::{Animation, AnimationList, Error, SearchResponse};
+use common::{PASSWORD, Server, test_video, unique};
+use tokio::io::AsyncWriteExt;
+
+/// Runs the CLI with `args`, the config in `config_dir` and the API at `base_url`.
+async fn cli(config_dir: &Path, base_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_animaforge"));
+    command
+        .args(args)
+        .env("ANIMAFORGE_CONFIG_DIR", config_dir)
+        .env("ANIMAFORGE_BASE_URL", base_url)
+        .env_remove("ANIMAFORGE_API_KEY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawn animaforge");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.expect("write stdin");
+    }
+    drop(input);
+    child.wait_with_output().await.expect("animaforge ran")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// Registers and logs in through the CLI; returns the account's email.
+async fn sign_in(config: &Path, base: &str) -> String {
+    let name = unique("cli");
+    let email = format!("{name}@example.com");
+    let password = format!("{PASSWORD}\n");
+    let out = cli(
+        config,
+        base,
+        &[
+            "auth",
+            "register",
+            "--username",
+            &name,
+            "--email",
+            &email,
+            "--password-stdin",
+        ],
+        Some(&password),
+    )
+    .await;
+    assert_ok(&out);
+    assert!(stdout(&out).contains(&name));
+    let out = cli(
+        config,
+        base,
+        &["auth", "login", "--email", &email, "--password-stdin"],
+        Some(&password),
+    )
+    .await;
+    assert_ok(&out);
+    email
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_stores_a_private_key_that_logout_revokes() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.as_str();
+
+    let email = sign_in(&config, base).await;
+
+    let out = cli(&config, base, &["config", "get", "api_key"], None).await;
+    assert_ok(&out);
+    let key = stdout(&out).trim().to_owned();
+    assert!(key.starts_with("af_live_"), "{key}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = std::fs::metadata(config.join("config.json")).unwrap();
+        assert_eq!(file.permissions().mode() & 0o777, 0o600);
+        let dir = std::fs::metadata(&config).unwrap();
+        assert_eq!(dir.permissions().mode() & 0o777, 0o700);
+    }
+
+    // The stored key works, through the CLI and the SDK.
+    let out = cli(&config, base, &["--json", "auth", "whoami"], None).await;
+    assert_ok(&out);
+    let me: animaforge::CurrentUser = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(me.email, email);
+    let by_key = server.anonymous().with_api_key(&key);
+    assert_eq!(by_key.auth().me().await.unwrap().email, email);
+
+    // Listing settings never shows the whole key.
+    let out = cli(&config, base, &["config", "list"], None).await;
+    assert_ok(&out);
+    assert!(!stdout(&out).contains(&key));
+    assert!(stdout(&out).contains("base_url = "));
+
+    // Logging in again replaces (and revokes) the old key.
+    let out = cli(
+        &config,
+        base,
+        &["auth", "login", "--email", &email, "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    )
+    .await;
+    assert_ok(&out);
+    let revoked = by_key.auth().me().await.unwrap_err();
+    assert!(matches!(revoked, Error::Authentication(_)), "{revoked:?}");
+    let new_key = stdout(&cli(&config, base, &["config", "get", "api_key"], None).await)
+        .trim()
+        .to_owned();
+    assert_ne!(new_key, key);
+    assert!(new_key.starts_with("af_live_"), "{new_key}");
+    assert!(
+        !stdout(&out).contains(&new_key) && !stderr(&out).contains(&new_key),
+        "login never prints the key"
+    );
+
+    let out = cli(&config, base, &["auth", "logout"], None).await;
+    assert_ok(&out);
+    let gone = server
+        .anonymous()
+        .with_api_key(&new_key)
+        .auth()
+        .me()
+        .await
+        .unwrap_err();
+    assert!(matches!(gone, Error::Authentication(_)), "{gone:?}");
+    let out = cli(&config, base, &["config", "get", "api_key"], None).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_precedence_flags_then_environment_then_file() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("cfg");
+    let out = cli(&config, "", &["config", "get", "base_url"], None).await;
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out).trim(),
+        "http://localhost:8080/v1",
+        "the default"
+    );
+
+    let out = cli(
+        &config,
+        "",
+        &["config", "set", "base_url", "http://file.example/v1"],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let out = cli(&config, "", &["config", "get", "base_url"], None).await;
+    assert_eq!(stdout(&out).trim(), "http://file.example/v1");
+    let out = cli(
+        &config,
+        "http://env.example/v1",
+        &["config", "get", "base_url"],
+        None,
+    )
+    .await;
+    assert_eq!(stdout(&out).trim(), "http://env.example/v1");
+    let out = cli(
+        &config,
+        "http://env.example/v1",
+        &[
+            "--base-url",
+            "http://flag.example/v1",
+            "config",
+            "get",
+            "base_url",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(stdout(&out).trim(), "http://flag.example/v1");
+
+    let out = cli(&config, "", &["config", "set", "colour", "blue"], None).await;
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli(&config, "", &["config", "set", "base_url", "ftp://x"], None).await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_outputs_parse_and_errors_are_one_line_with_an_exit_code() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.as_str();
+
+    // Not signed in: a local error, before any request.
+    let out = cli(&config, base, &["generate", "a cube"], None).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("auth login"));
+
+    sign_in(&config, base).await;
+    let video = test_video();
+    let title = unique("Cli upload ");
+    let out = cli(
+        &config,
+        base,
+        &[
+            "--json",
+            "animations",
+            "upload",
+            video.to_str().unwrap(),
+            "--title",
+            &title,
+            "--tags",
+            "cli,test",
+            "--price",
+            "1.50",
+            "--category",
+            "math",
+            "--wait",
+        ],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let uploaded: Animation = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(uploaded.title, title);
+    assert_eq!(uploaded.tags, vec!["cli", "test"]);
+    assert_eq!(uploaded.price, animaforge::Money::from_cents(150));
+
+    let out = cli(
+        &config,
+        base,
+        &["--json", "animations", "get", &uploaded.id],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let got: Animation = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(got.id, uploaded.id);
+
+    let out = cli(
+        &config,
+        base,
+        &["--json", "animations", "list", "--per-page", "5"],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let list: AnimationList = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(list.animations.iter().any(|a| a.id == uploaded.id));
+
+    let out = cli(&config, base, &["--json", "search", &title], None).await;
+    assert_ok(&out);
+    let found: SearchResponse = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(found.results.iter().any(|r| r.animation.id == uploaded.id));
+
+    let out = cli(&config, base, &["search", &title], None).await;
+    assert_ok(&out);
+    assert!(stdout(&out).contains(&uploaded.id), "the human table");
+
+    let target = home.path().join("dl").join("copy.mp4");
+    let out = cli(
+        &config,
+        base,
+        &[
+            "animations",
+            "download",
+            &uploaded.id,
+            "--out",
+            target.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        std::fs::read(&video).unwrap()
+    );
+
+    // API errors: one line on stderr with code and request id, exit 1.
+    let out = cli(&config, base, &["animations", "get", "anim_missing"], None).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: NOT_FOUND: "), "{err}");
+    assert!(err.contains("[request req_"), "{err}");
+
+    let out = cli(
+        &config,
+        base,
+        &["generate", "a cube", "--duration", "100"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: VALIDATION_ERROR: "), "{err}");
+    assert!(
+        err.contains("config.duration") && err.contains("between 1 and 60"),
+        "{err}"
+    );
+
+    // Usage errors exit 2; an unreachable server exits 4.
+    let out = cli(&config, base, &["animations", "frobnicate"], None).await;
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli(
+        &config,
+        base,
+        &["generate", "a cube", "--quality", "ultra"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("low, medium, high, production"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(
+        &config,
+        base,
+        &[
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--timeout",
+            "5",
+            "health",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: CONNECTION_ERROR")
+            || stderr(&out).starts_with("error: TIMEOUT")
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_waits_with_progress_and_downloads_the_results() {
+    let server = Server::start().await;
+    if !server.renderer_available().await {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.as_str();
+    sign_in(&config, base).await;
+
+    let out_file = home.path().join("result").join("cube.mp4");
+    let out = cli(
+        &config,
+        base,
+        &[
+            "generate",
+            "A blue sphere rotating and morphing into a cube",
+            "--quality",
+            "low",
+            "--duration",
+            "1",
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let text = stdout(&out);
+    let job_id = text.lines().next().unwrap().trim().to_owned();
+    assert!(job_id.starts_with("job_"), "{text}");
+    assert!(
+        text.contains("cube.mp4") && text.contains("cube.jpg"),
+        "{text}"
+    );
+    let log = stderr(&out);
+    assert!(log.contains("Rendering"), "log lines are shown: {log}");
+    assert!(log.contains("100%"), "progress is shown: {log}");
+    let video = std::fs::read(&out_file).unwrap();
+    assert_eq!(&video[4..8], b"ftyp");
+    let thumb = std::fs::read(out_file.with_extension("jpg")).unwrap();
+    assert!(thumb.starts_with(&[0xFF, 0xD8]));
+
+    let out = cli(&config, base, &["--json", "jobs", "status", &job_id], None).await;
+    assert_ok(&out);
+    let job: animaforge::api::Job = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(job.status, animaforge::JobStatus::Completed);
+    assert_eq!(
+        job.animation.unwrap().metadata.file_size,
+        video.len() as u64
+    );
+
+    let out = cli(&config, base, &["animations", "source", &job_id], None).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a job id is not an animation id"
+    );
+    server.stop().await;
+}
