@@ -180,6 +180,12 @@ async fn uploads_are_checked_and_bad_ones_store_nothing() {
             res.assert_error(400, "VALIDATION_ERROR");
             assert_eq!(res.field(), field, "for {meta}");
         }
+        let huge = json!({"title": "x", "description": "a".repeat(70_000)});
+        let res = s
+            .upload(Some(&token), Some(video.clone()), Some(huge))
+            .await;
+        res.assert_error(400, "VALIDATION_ERROR");
+        assert_eq!(res.field(), "metadata");
         let res = s
             .upload(
                 Some(&token),

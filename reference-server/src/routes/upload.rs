@@ -92,7 +92,7 @@ pub async fn upload(
         {
             match field.name() {
                 Some("metadata") => {
-                    let text = field.text().await.map_err(|e| multipart_error(&e, limit))?;
+                    let text = read_small(field, limit).await?;
                     metadata = Some(check_metadata(&text)?);
                 }
                 Some("file") if stored.is_none() => {
@@ -159,6 +159,28 @@ pub async fn upload(
             message: "Animation is being processed. Thumbnail generation in progress.".into(),
         },
     }))
+}
+
+/// Largest accepted `metadata` part.
+const MAX_METADATA_BYTES: usize = 64 * 1024;
+
+/// Reads a small text part, refusing one past [`MAX_METADATA_BYTES`].
+async fn read_small(mut field: Field<'_>, limit: u64) -> ApiResult<String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| multipart_error(&e, limit))?
+    {
+        if bytes.len() + chunk.len() > MAX_METADATA_BYTES {
+            return Err(ApiError::validation(
+                "metadata",
+                "must be at most 64 KiB of JSON",
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| ApiError::validation("metadata", "must be UTF-8 JSON"))
 }
 
 fn check_metadata(text: &str) -> ApiResult<UploadMetadata> {
