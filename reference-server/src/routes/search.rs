@@ -150,7 +150,13 @@ async fn autocomplete(
     if !(1..=20).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 20"));
     }
-    let prefix = q.q.trim_start().to_lowercase();
+    // Control characters (NUL among them) are never part of a title, tag or query.
+    let prefix: String =
+        q.q.trim_start()
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
     let suggestions = if prefix.trim().is_empty() {
         vec![]
     } else {

@@ -218,7 +218,7 @@ impl Store {
         };
         let page_sql = format!(
             "SELECT {ANIMATION_COLUMNS},
-                COALESCE({raw} / NULLIF(MAX({raw}) OVER (), 0), 1.0) AS score
+                CAST(COALESCE({raw} / NULLIF(MAX({raw}) OVER (), 0), 1.0) AS DOUBLE PRECISION) AS score
              FROM {from} JOIN users u ON u.id = a.owner_id
              WHERE {where_sql}
              ORDER BY {order} LIMIT {limit} OFFSET {offset}"
