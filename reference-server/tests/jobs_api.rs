@@ -349,102 +349,6 @@ async fn templates_are_listed_and_template_jobs_validate() {
 }
 
 #[tokio::test]
-async fn claims_under_concurrency_take_each_job_once() {
-    for engine in engines().await {
-        let server = queue_only(engine).await;
-        let (token, _) = server.register("queuer").await;
-        let mut expected = HashSet::new();
-        for i in 0..24 {
-            expected.insert(submit(&server, &token, &low(&format!("circle {i}"), 1.0)).await);
-        }
-        let mut claimers = Vec::new();
-        for _ in 0..6 {
-            let store = server.state.store.clone();
-            claimers.push(tokio::spawn(async move {
-                let mut got = Vec::new();
-                loop {
-                    let lease = animaforge_server::store::new_id("lease");
-                    let until = animaforge_server::store::jobs::lease::epoch_ms() + 60_000;
-                    match store.claim_job(&lease, until).await.unwrap() {
-                        Some(job) => {
-                            assert_eq!(job.status, "processing");
-                            assert_eq!(job.attempts, 1);
-                            assert_eq!(job.lease_owner.as_deref(), Some(lease.as_str()));
-                            got.push(job.id);
-                        }
-                        None => return got,
-                    }
-                }
-            }));
-        }
-        let mut claimed = Vec::new();
-        for c in claimers {
-            claimed.extend(c.await.unwrap());
-        }
-        let unique: HashSet<_> = claimed.iter().cloned().collect();
-        assert_eq!(claimed.len(), 24, "{engine:?}: a job was claimed twice");
-        assert_eq!(unique, expected, "{engine:?}");
-    }
-}
-
-#[tokio::test]
-async fn expired_leases_are_retried_then_failed() {
-    for engine in engines().await {
-        let server = TestServer::start_with(engine, |c| {
-            c.jobs.workers = Some(0);
-            c.jobs.job_max_attempts = 2;
-        })
-        .await;
-        let (token, _) = server.register("leaser").await;
-        let job_id = submit(&server, &token, &low("a circle", 1.0)).await;
-        let store = &server.state.store;
-        let now = animaforge_server::store::jobs::lease::epoch_ms;
-
-        // A claim whose lease has run out is claimable again, with the attempt counted.
-        let first = store
-            .claim_job("lease_a", now() - 1)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(first.id, job_id);
-        let second = store
-            .claim_job("lease_b", now() - 1)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!((second.id.as_str(), second.attempts), (job_id.as_str(), 2));
-        // The stale claim can no longer extend its lease or write.
-        assert!(
-            !store
-                .heartbeat_job(&job_id, "lease_a", now() + 1000)
-                .await
-                .unwrap()
-        );
-        // Out of attempts: not claimable; reaped as failed.
-        assert!(
-            store
-                .claim_job("lease_c", now() + 1000)
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert_eq!(
-            store.reap_expired_jobs().await.unwrap(),
-            vec![job_id.clone()]
-        );
-        let job = job(&server, &token, &job_id).await;
-        assert_eq!(job["status"], "failed", "{engine:?}");
-        assert_eq!(job["error"]["code"], "INTERNAL_ERROR");
-        assert!(
-            job["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("stopped responding")
-        );
-    }
-}
-
-#[tokio::test]
 async fn a_job_without_a_renderer_fails_with_service_unavailable() {
     let server = TestServer::start_with(Engine::Sqlite, |c| {
         c.jobs.workers = Some(1);
@@ -558,4 +462,65 @@ async fn a_cancelled_job_posts_its_signed_callback() {
     let header = request.headers.get("x-animaforge-signature").unwrap();
     assert_eq!(header.to_str().unwrap(), expected);
     assert!(request.headers.get("webhook-signature").is_some());
+}
+
+#[tokio::test]
+async fn the_event_stream_sends_keep_alives_while_waiting() {
+    use futures::StreamExt;
+
+    let server = queue_only(Engine::Sqlite).await;
+    let (token, _) = server.register("waiter").await;
+    let job_id = submit(&server, &token, &low("a circle", 1.0)).await;
+    let res = server
+        .client
+        .get(server.url(&format!("/animations/jobs/{job_id}/events")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("x-request-id").is_some());
+    let mut body = res.bytes_stream();
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = body.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if text.contains(": keep-alive") {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("a keep-alive comment within 15 s");
+    assert!(
+        !text.contains("event:"),
+        "a queued job has no events yet: {text}"
+    );
+
+    // A cancel arriving while the stream waits is pushed, and the stream ends.
+    let reader = {
+        let client = server.client.clone();
+        let url = server.url(&format!("/animations/jobs/{job_id}/events"));
+        let token = token.clone();
+        tokio::spawn(async move {
+            let res = client.get(url).bearer_auth(token).send().await.unwrap();
+            res.text().await.unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server
+        .post(
+            &format!("/animations/jobs/{job_id}/cancel"),
+            Some(&token),
+            json!({}),
+        )
+        .await
+        .assert_ok(200);
+    let text = tokio::time::timeout(Duration::from_secs(5), reader)
+        .await
+        .expect("the stream ends after the terminal event")
+        .unwrap();
+    let events = jobs_support::parse_sse(&text);
+    assert_eq!(events.last().unwrap().data["status"], "cancelled", "{text}");
 }

@@ -26,18 +26,23 @@ async fn render_server() -> TestServer {
 }
 
 #[tokio::test]
+#[allow(clippy::print_stderr)] // The figure is the point of printing.
 async fn documented_prompt_end_to_end() {
     let server = render_server().await;
     let (token, user_id) = server.register("renderer").await;
     let started = Instant::now();
-    let job_id = submit(&server, &token, &low(DOCUMENTED_PROMPT, 3.0)).await;
+    let res = jobs_support::generate(&server, &token, &low(DOCUMENTED_PROMPT, 3.0), None).await;
+    let accepted = res.assert_ok(202).clone();
+    let job_id = accepted["job_id"].as_str().unwrap().to_owned();
 
     // The stream, read live from the start, ends with the terminal status.
     let (events, _) = read_events(&server, &token, &job_id, None, Duration::from_secs(240)).await;
     let elapsed = started.elapsed();
     eprintln!(
-        "figure: documented prompt, low quality, 3 s: submit to completed in {:.2} s ({} events)",
+        "figure: documented prompt, low quality, 3 s: submit to completed in {:.2} s \
+         (estimated {} s, {} events)",
         elapsed.as_secs_f64(),
+        accepted["estimated_time"],
         events.len()
     );
     let ids: Vec<u64> = events.iter().map(|e| e.id).collect();
