@@ -524,3 +524,62 @@ async fn the_event_stream_sends_keep_alives_while_waiting() {
     let events = jobs_support::parse_sse(&text);
     assert_eq!(events.last().unwrap().data["status"], "cancelled", "{text}");
 }
+
+#[tokio::test]
+async fn a_model_that_keeps_writing_unsafe_code_fails_the_job_with_a_validation_error() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // A stand-in for an OpenAI-compatible model server that answers with a scene
+    // importing `os`, every time (including the corrective retry).
+    let model = MockServer::start().await;
+    let unsafe_scene = "```python\nfrom manim import *\nimport os\n\nclass Bad(Scene):\n    \
+                        def construct(self):\n        os.system('true')\n```";
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "choices": [{"message": {"role": "assistant", "content": unsafe_scene}}]
+        })))
+        .mount(&model)
+        .await;
+    let server = TestServer::start_with(Engine::Sqlite, |c| {
+        c.jobs.workers = Some(1);
+        c.jobs.job_poll_ms = 100;
+        c.jobs.openai_base_url = Some(format!("{}/v1", model.uri()));
+        c.jobs.openai_model = Some("stand-in".into());
+    })
+    .await;
+    let (token, _) = server.register("modeller").await;
+    // Gemini stays unavailable without a key.
+    let mut body = low("a circle", 1.0);
+    body["backend"] = json!("gemini");
+    let res = generate(&server, &token, &body, None).await;
+    res.assert_error(400, "VALIDATION_ERROR");
+    assert_eq!(res.field(), "backend");
+
+    body["backend"] = json!("openai");
+    let job_id = submit(&server, &token, &body).await;
+    let job = wait_terminal(&server, &token, &job_id, Duration::from_secs(60)).await;
+    assert_eq!(job["backend"], "openai");
+    assert_eq!(job["status"], "failed", "{job}");
+    assert_eq!(job["error"]["code"], "VALIDATION_ERROR", "{job}");
+    let message = job["error"]["message"].as_str().unwrap();
+    assert!(message.contains("os"), "the construct is named: {message}");
+    let logs: Vec<&str> = job["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(logs.first(), Some(&"Starting generation..."));
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("asking the model for a fix")),
+        "{logs:?}"
+    );
+    assert_eq!(
+        model.received_requests().await.unwrap().len(),
+        2,
+        "one retry"
+    );
+}
