@@ -419,3 +419,73 @@ async fn generate_waits_with_progress_and_downloads_the_results() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_while_waiting_cancels_the_job_and_exits_130() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let server = Server::start().await;
+    if !server.renderer_available().await {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.as_str();
+    sign_in(&config, base).await;
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_animaforge"))
+        .args([
+            "generate",
+            "A slow red square",
+            "--quality",
+            "low",
+            "--duration",
+            "30",
+            "--wait",
+        ])
+        .env("ANIMAFORGE_CONFIG_DIR", &config)
+        .env("ANIMAFORGE_BASE_URL", base)
+        .env_remove("ANIMAFORGE_API_KEY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let job_id = lines.next_line().await.unwrap().expect("a job id");
+    assert!(job_id.starts_with("job_"), "{job_id}");
+    let mut errors = BufReader::new(child.stderr.take().unwrap()).lines();
+    let waiting = errors.next_line().await.unwrap().unwrap_or_default();
+    assert!(waiting.contains("waiting for"), "{waiting}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let mut rest = Vec::new();
+    while let Some(line) = errors.next_line().await.unwrap() {
+        rest.push(line);
+    }
+    let status = child.wait().await.unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let last = rest.last().cloned().unwrap_or_default();
+    assert!(
+        last.starts_with("error: interrupted;") && last.contains("cancelled"),
+        "{rest:?}"
+    );
+
+    let key = stdout(&cli(&config, base, &["config", "get", "api_key"], None).await);
+    let job = server
+        .anonymous()
+        .with_api_key(key.trim())
+        .jobs()
+        .get(&job_id)
+        .await
+        .unwrap();
+    assert_eq!(job.status, animaforge::JobStatus::Cancelled);
+    server.stop().await;
+}
