@@ -56,3 +56,28 @@ async fn unknown_routes_and_methods_are_enveloped() {
         .await
         .assert_error(405, "METHOD_NOT_ALLOWED");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn internal_errors_do_not_leak_details() {
+    let server = TestServer::start(Engine::Sqlite).await;
+    let (token, _) = server.register("breaker").await;
+    let (_, other) = server.register("target").await;
+    // Break the database under the server: the follow table disappears.
+    let animaforge_server::store::Store::Sqlite(pool) = &server.state.store else {
+        unreachable!("SQLite store");
+    };
+    sqlx::query("DROP TABLE follows")
+        .execute(pool)
+        .await
+        .unwrap();
+
+    let res = server
+        .post(&format!("/users/{other}/follow"), Some(&token), json!({}))
+        .await;
+    res.assert_error(500, "INTERNAL_ERROR");
+    let text = res.body.to_string().to_lowercase();
+    for leak in ["follows", "sqlite", "sql", "table", "no such"] {
+        assert!(!text.contains(leak), "{leak:?} leaked: {text}");
+    }
+    assert_eq!(res.body["error"]["message"], "An internal error occurred");
+}
