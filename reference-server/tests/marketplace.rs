@@ -128,7 +128,7 @@ async fn trending_weighs_recent_activity() {
             trending("?timeframe=month").await,
             [sold.clone(), steady.clone(), fresh.clone(), classic.clone()]
         );
-        assert_eq!(trending("?timeframe=month&limit=1").await, [sold.clone()]);
+        assert_eq!(trending("?timeframe=month&limit=1").await, [sold]);
         server
             .get("/marketplace/trending?limit=51", None)
             .await

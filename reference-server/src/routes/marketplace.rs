@@ -222,10 +222,10 @@ async fn buy(
         if let Err(refund) = provider.refund(&charge.id).await {
             tracing::error!(charge_id = %charge.id, error = %refund, "refund failed");
         }
-        if store::unique_violation(&err).is_some() {
-            if let Some(existing) = db::purchase_of(&state.store, &user.id, &row.id).await? {
-                return Ok((StatusCode::OK, response(state, &existing)));
-            }
+        if store::unique_violation(&err).is_some()
+            && let Some(existing) = db::purchase_of(&state.store, &user.id, &row.id).await?
+        {
+            return Ok((StatusCode::OK, response(state, &existing)));
         }
         return Err(err.into());
     }

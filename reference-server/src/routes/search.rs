@@ -55,13 +55,13 @@ fn filter(q: &SearchQuery) -> ApiResult<SearchFilter> {
             return Err(ApiError::validation(field, "must be a non-negative number"));
         }
     }
-    if let (Some(min), Some(max)) = (q.min_duration, q.max_duration) {
-        if min > max {
-            return Err(ApiError::validation(
-                "min_duration",
-                "must not exceed max_duration",
-            ));
-        }
+    if let (Some(min), Some(max)) = (q.min_duration, q.max_duration)
+        && min > max
+    {
+        return Err(ApiError::validation(
+            "min_duration",
+            "must not exceed max_duration",
+        ));
     }
     let tokens = text::tokens(text);
     let order = match q.sort.unwrap_or(SearchSort::Relevance) {

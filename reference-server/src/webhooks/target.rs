@@ -47,7 +47,7 @@ impl AllowList {
 
     fn allows_host(&self, host: &str) -> bool {
         let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-        self.entries.iter().any(|e| *e == host)
+        self.entries.contains(&host)
     }
 
     fn allows_ip(&self, ip: IpAddr) -> bool {

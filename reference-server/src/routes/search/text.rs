@@ -55,7 +55,7 @@ pub(crate) fn highlight(text: &str, tokens: &[String]) -> String {
         if word_len > 0 {
             let (word, tail) = rest.split_at(word_len);
             let lower = word.to_lowercase();
-            if tokens.iter().any(|t| lower == *t) {
+            if tokens.contains(&lower) {
                 out.push_str("<em>");
                 escape_into(&mut out, word);
                 out.push_str("</em>");
@@ -94,7 +94,7 @@ pub(crate) fn fragment(text: &str, tokens: &[String]) -> String {
             }
             let end_byte = chars.get(i).map_or(text.len(), |c| c.0);
             let word = text[chars[start].0..end_byte].to_lowercase();
-            if tokens.iter().any(|t| word == *t) {
+            if tokens.contains(&word) {
                 first = start;
                 break;
             }
