@@ -94,7 +94,7 @@ pub(crate) enum AuthCommand {
 /// `auth register`.
 #[derive(Debug, Args)]
 pub(crate) struct RegisterArgs {
-    /// Username (3 to 30 letters, digits, `_` or `-`).
+    /// Username (3 to 32 letters, digits, `_` or `-`, starting with a letter).
     #[arg(long)]
     pub(crate) username: Option<String>,
     /// Email address.

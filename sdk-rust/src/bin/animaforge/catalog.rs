@@ -8,12 +8,12 @@ use animaforge::{
 };
 use futures::TryStreamExt;
 
-use crate::Context;
 use crate::args::{AnimationsCommand, ListArgs, MarketplaceCommand, SearchArgs, UploadArgs};
 use crate::failure::Failure;
 use crate::generate::{download_url, download_video};
 use crate::output::{animation_table, bytes, fit, price, print_json};
 use crate::progress::ByteProgress;
+use crate::{Context, interruptible};
 
 /// How long `animations upload --wait` waits for processing.
 const PROCESSING_WAIT: Duration = Duration::from_secs(300);
@@ -34,32 +34,9 @@ pub(crate) async fn animations(
             Ok(())
         }
         AnimationsCommand::Download { id, out, thumbnail } => {
-            let client = context.client()?;
-            let path = download_video(&client, &id, &out).await?;
-            let thumb = match thumbnail {
-                Some(thumb) => {
-                    let animation = client.animations().get(&id).await?;
-                    let Some(url) = animation.thumbnail_url else {
-                        return Err(Failure::local(format!("{id} has no thumbnail")));
-                    };
-                    Some(download_url(&client, &url, &thumb, "thumbnail").await?)
-                }
-                None => None,
-            };
-            if context.json() {
-                return print_json(&serde_json::json!({
-                    "id": id,
-                    "video": path,
-                    "thumbnail": thumb,
-                }));
-            }
-            println!("{}", path.display());
-            if let Some(thumb) = thumb {
-                println!("{}", thumb.display());
-            }
-            Ok(())
+            interruptible("downloading", download(context, id, out, thumbnail)).await
         }
-        AnimationsCommand::Upload(args) => upload(context, args).await,
+        AnimationsCommand::Upload(args) => interruptible("uploading", upload(context, args)).await,
         AnimationsCommand::Delete { id } => {
             context.authed()?.animations().delete(&id).await?;
             if context.json() {
@@ -80,6 +57,38 @@ pub(crate) async fn animations(
             Ok(())
         }
     }
+}
+
+async fn download(
+    context: &Context,
+    id: String,
+    out: std::path::PathBuf,
+    thumbnail: Option<std::path::PathBuf>,
+) -> Result<(), Failure> {
+    let client = context.client()?;
+    let path = download_video(&client, &id, &out).await?;
+    let thumb = match thumbnail {
+        Some(thumb) => {
+            let animation = client.animations().get(&id).await?;
+            let Some(url) = animation.thumbnail_url else {
+                return Err(Failure::local(format!("{id} has no thumbnail")));
+            };
+            Some(download_url(&client, &url, &thumb, "thumbnail").await?)
+        }
+        None => None,
+    };
+    if context.json() {
+        return print_json(&serde_json::json!({
+            "id": id,
+            "video": path,
+            "thumbnail": thumb,
+        }));
+    }
+    println!("{}", path.display());
+    if let Some(thumb) = thumb {
+        println!("{}", thumb.display());
+    }
+    Ok(())
 }
 
 async fn list(context: &Context, args: ListArgs) -> Result<(), Failure> {

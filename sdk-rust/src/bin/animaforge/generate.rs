@@ -157,16 +157,21 @@ async fn wait_and_fetch(
 ) -> Result<(), Failure> {
     let animation = wait(client, &job, waiting).await?;
 
-    let video = match &files.video {
-        Some(path) => Some(download_video(client, &animation.id, path).await?),
-        None => None,
+    // Ctrl-C is caught from here on (the wait installed the handler): honour it.
+    let downloads = async {
+        let video = match &files.video {
+            Some(path) => Some(download_video(client, &animation.id, path).await?),
+            None => None,
+        };
+        let thumbnail = match &files.thumbnail {
+            Some(path) => {
+                Some(download_url(client, &animation.thumbnail_url, path, "thumbnail").await?)
+            }
+            None => None,
+        };
+        Ok::<_, Failure>((video, thumbnail))
     };
-    let thumbnail = match &files.thumbnail {
-        Some(path) => {
-            Some(download_url(client, &animation.thumbnail_url, path, "thumbnail").await?)
-        }
-        None => None,
-    };
+    let (video, thumbnail) = crate::interruptible("downloading", downloads).await?;
 
     if context.json() {
         let snapshot = client.jobs().get(job.id()).await?;

@@ -113,3 +113,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Health => catalog::health(&context).await,
     }
 }
+
+/// Runs `work`, or fails with exit code 130 on Ctrl-C (dropping `work`, which removes
+/// partial downloads and abandons uploads).
+pub(crate) async fn interruptible<T>(
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(Failure::interrupted(format!("interrupted while {what}"))),
+    }
+}
