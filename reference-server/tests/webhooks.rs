@@ -365,3 +365,52 @@ async fn pending_deliveries_survive_a_restart() {
         second.stop().await;
     }
 }
+
+#[tokio::test]
+async fn job_callbacks_are_signed_and_retried() {
+    for engine in engines().await {
+        let server = TestServer::start_with(engine, fast_webhooks).await;
+        let receiver = Receiver::start(vec![500], 200).await;
+        let secret = "callback-secret-123";
+        let body =
+            json!({"job_id": "job_1", "status": "completed", "animation": null, "error": null});
+        let mut tx = server.state.store.begin().await.unwrap();
+        let id = animaforge_server::webhooks::outbox::enqueue_callback(
+            &mut tx,
+            &receiver.url,
+            secret,
+            &body,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let got = receiver
+            .wait_for(|got| got.iter().any(|r| r.answered == 200))
+            .await;
+        assert_eq!(got.len(), 2);
+        let r = &got[1];
+        assert_eq!(r.header("webhook-id"), id);
+        let raw = r.body.to_vec();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&raw).unwrap(),
+            body,
+            "the body as given, no signature member"
+        );
+        assert_eq!(
+            r.header("x-animaforge-signature"),
+            format!("sha256={}", hex::encode(hmac(secret, &raw)))
+        );
+        let signed = [
+            id.as_bytes(),
+            b".",
+            r.header("webhook-timestamp").as_bytes(),
+            b".",
+            &raw,
+        ]
+        .concat();
+        let expected = base64::engine::general_purpose::STANDARD.encode(hmac(secret, &signed));
+        assert_eq!(r.header("webhook-signature"), format!("v1,{expected}"));
+        server.stop().await;
+    }
+}
