@@ -132,14 +132,21 @@ async fn login(context: &Context, args: LoginArgs) -> Result<(), Failure> {
 async fn logout(context: &Context) -> Result<(), Failure> {
     let mut stored = context.stored.clone();
     let Some(key) = stored.api_key.take() else {
+        if context.json() {
+            return print_json(&serde_json::json!({ "signed_out": true, "revoked": false }));
+        }
         println!("Not signed in.");
         return Ok(());
     };
     let key_id = stored.api_key_id.take();
+    let mut revoked = false;
     if let Some(id) = &key_id {
         let client = anonymous(context)?.with_api_key(key);
         match client.api_keys().revoke(id).await {
-            Ok(()) => eprintln!("Revoked API key {id} on the server."),
+            Ok(()) => {
+                revoked = true;
+                eprintln!("Revoked API key {id} on the server.");
+            }
             Err(e) => eprintln!(
                 "note: could not revoke API key {id} on the server ({}); it is forgotten here",
                 crate::failure::describe(&e)
@@ -147,6 +154,13 @@ async fn logout(context: &Context) -> Result<(), Failure> {
         }
     }
     let path = settings::save(&stored)?;
+    if context.json() {
+        return print_json(&serde_json::json!({
+            "signed_out": true,
+            "api_key_id": key_id,
+            "revoked": revoked,
+        }));
+    }
     println!(
         "Signed out; the API key was removed from {}",
         path.display()

@@ -47,6 +47,10 @@ pub(crate) struct GlobalArgs {
     /// Print the API's data as JSON on stdout, for scripts.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// Log each request (method, path, attempt, status, request id) to stderr; secrets
+    /// are never logged.
+    #[arg(long, short, global = true)]
+    pub(crate) verbose: bool,
     /// Total time allowed for each API call, in seconds.
     #[arg(long, global = true, value_name = "SECS")]
     pub(crate) timeout: Option<u64>,

@@ -27,6 +27,12 @@ use settings::{Resolved, StoredConfig};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.global.verbose {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("animaforge_core=debug"))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
