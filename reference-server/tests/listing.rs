@@ -267,3 +267,47 @@ async fn ties_are_broken_by_id_so_pages_are_stable() {
         s.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_catalogue_total_follows_inserts_status_changes_and_deletes() {
+    for engine in engines().await {
+        let s = TestServer::start(engine).await;
+        let (token, owner) = s.register("counted").await;
+
+        let a = s.seed_animation(&owner, Seed::titled("One")).await;
+        s.seed_animation(&owner, Seed::titled("Two")).await;
+        assert_eq!(total(&s).await, 2);
+        let res = s
+            .upload(
+                Some(&token),
+                Some(common::fake_mp4(2048)),
+                Some(common::metadata("pending")),
+            )
+            .await;
+        let id = res.assert_ok(202)["animation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        s.wait_status(&id, &token, "failed").await;
+        assert_eq!(
+            total(&s).await,
+            2,
+            "processing and failed uploads are not counted"
+        );
+        s.delete(&format!("/animations/{a}"), Some(&token))
+            .await
+            .assert_ok(200);
+        assert_eq!(total(&s).await, 1);
+        assert_eq!(
+            s.get("/animations?category=math", None).await.data()["pagination"]["total"],
+            1
+        );
+        s.stop().await;
+    }
+}
+
+async fn total(s: &TestServer) -> u64 {
+    s.get("/animations", None).await.data()["pagination"]["total"]
+        .as_u64()
+        .unwrap()
+}

@@ -132,6 +132,13 @@ impl IntoResponse for ApiError {
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response =
             error_response(status, self.code, self.message, self.details.map(|d| *d));
+        if self.code == ErrorCode::PayloadTooLarge {
+            // The unread rest of the body makes the connection unusable.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                HeaderValue::from_static("close"),
+            );
+        }
         for (name, value) in self.headers {
             response.headers_mut().insert(name, value);
         }

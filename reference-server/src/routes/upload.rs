@@ -10,7 +10,7 @@ use animaforge_api::{
 };
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 
 use super::validate;
 use crate::app::AppState;
@@ -44,9 +44,20 @@ fn multipart_error(err: &MultipartError, limit: u64) -> ApiError {
     }
 }
 
-/// Handles the upload.
+/// Handles the upload. A refused upload closes the connection: the rest of its body
+/// is not read, so the connection cannot carry another request.
 pub async fn upload(
     State(state): State<AppState>,
+    user: AuthUser,
+    request: Request,
+) -> ApiResult<Data<UploadResponse>> {
+    receive(state, user, request)
+        .await
+        .map_err(|e| e.with_header(header::CONNECTION, HeaderValue::from_static("close")))
+}
+
+async fn receive(
+    state: AppState,
     user: AuthUser,
     request: Request,
 ) -> ApiResult<Data<UploadResponse>> {

@@ -122,7 +122,18 @@ impl Store {
              WHERE {where_sql} ORDER BY {} {dir}, a.id {dir} LIMIT {limit} OFFSET {offset}",
             f.sort.column()
         );
-        let count_sql = format!("SELECT COUNT(*) FROM animations a WHERE {where_sql}");
+        // The whole catalogue's total is kept by triggers (`catalogue_counts`).
+        let unfiltered = f.owner_id.is_none()
+            && f.category.is_none()
+            && f.license.is_none()
+            && f.free.is_none()
+            && f.search_words.is_empty();
+        let count_sql = if unfiltered {
+            "SELECT COALESCE((SELECT count FROM catalogue_counts WHERE status = 'ready'), 0)"
+                .to_owned()
+        } else {
+            format!("SELECT COUNT(*) FROM animations a WHERE {where_sql}")
+        };
         on_pool!(self, pool => {
             let q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
             let total = bind_params!(q, &count_params).fetch_one(pool).await?;
