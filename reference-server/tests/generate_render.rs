@@ -1,6 +1,8 @@
 //! Real renders through the sandbox: the documented prompt end to end, a template,
 //! cancellation and the wall-clock timeout.
 
+#![allow(clippy::print_stderr)] // prints render times for whoever reads the test output
+
 mod generate_support;
 
 use std::sync::Arc;
@@ -143,10 +145,11 @@ async fn cancel_kills_the_whole_render() {
     let watcher = async {
         // Cancel once frames are being rendered.
         while let Some(event) = rx.recv().await {
-            if let animaforge_server::generate::RenderEvent::Log(line) = event {
-                if line.starts_with("Rendering frame") && !line.starts_with("Rendering frame 0/") {
-                    break;
-                }
+            if let animaforge_server::generate::RenderEvent::Log(line) = event
+                && line.starts_with("Rendering frame")
+                && !line.starts_with("Rendering frame 0/")
+            {
+                break;
             }
         }
         assert!(
