@@ -66,7 +66,10 @@ wire_enum! {
 impl JobStatus {
     /// Whether the job can no longer change.
     pub fn is_terminal(self) -> bool {
-        matches!(self, JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled)
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
 }
 
