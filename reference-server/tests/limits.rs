@@ -60,10 +60,31 @@ async fn limiting_can_be_switched_off() {
     })
     .await;
     for _ in 0..5 {
-        let res = s.get("/health", None).await;
+        let res = s.get("/animations", None).await;
         res.assert_ok(200);
-        assert!(!res.headers.contains_key("x-ratelimit-limit"));
+        // The contract puts the headers on every response; switched off, nothing is spent.
+        assert_eq!(header(&res, "x-ratelimit-limit"), 1);
+        assert_eq!(header(&res, "x-ratelimit-remaining"), 1);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_and_spec_spend_no_quota_but_report_it() {
+    let s = TestServer::start_with(Engine::Sqlite, |c| {
+        c.rate_limits.rate_limit_anonymous_hourly = 10;
+        c.rate_limits.rate_limit_anonymous_burst = 100;
+    })
+    .await;
+    s.get("/animations", None).await.assert_ok(200);
+    for path in ["/health", "/openapi.json", "/health"] {
+        let res = s.get(path, None).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert_eq!(header(&res, "x-ratelimit-limit"), 10, "{path}");
+        assert_eq!(header(&res, "x-ratelimit-remaining"), 9, "{path}");
+        assert!(res.headers.contains_key("x-ratelimit-reset"), "{path}");
+    }
+    let res = s.get("/animations", None).await;
+    assert_eq!(header(&res, "x-ratelimit-remaining"), 8);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -117,21 +138,27 @@ async fn two_serve_processes_on_one_postgres_share_limits() {
     let a = ChildServer::spawn(dir_a.path(), &args).await;
     let b = ChildServer::spawn(dir_b.path(), &args).await;
     let http = client();
-    // Both waited for health once each: 2 of the 12 are spent.
+    // Waiting for health spent no quota; requests to either process spend the one quota.
     let mut statuses = vec![];
-    for i in 0..12 {
+    for i in 0..14 {
         let base = if i % 2 == 0 { &a.base } else { &b.base };
-        let res = read(http.get(format!("{base}/v1/health")).send().await.unwrap()).await;
+        let res = read(
+            http.get(format!("{base}/v1/animations"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         statuses.push(res.status.as_u16());
     }
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
-        10,
+        12,
         "{statuses:?}"
     );
-    assert_eq!(&statuses[10..], &[429, 429], "{statuses:?}");
+    assert_eq!(&statuses[12..], &[429, 429], "{statuses:?}");
     let res = read(
-        http.get(format!("{}/v1/health", a.base))
+        http.get(format!("{}/v1/animations", a.base))
             .send()
             .await
             .unwrap(),

@@ -5,8 +5,9 @@
 //! `--rate-limit-burst-window` seconds, default 1). A request is refused with 429 when
 //! either count exceeds its limit; refused requests count too. Every response carries
 //! `X-RateLimit-Limit` (the hourly quota), `X-RateLimit-Remaining` (left this hour) and
-//! `X-RateLimit-Reset` (unix time the hour window ends), except signed file URLs
-//! (`/v1/files/...`), which are not metered.
+//! `X-RateLimit-Reset` (unix time the hour window ends). The health check and the spec
+//! spend no quota, only burst; signed file URLs (`/v1/files/...`) spend neither. With
+//! limiting switched off the headers still go out, reporting the full quota.
 
 use std::net::SocketAddr;
 
@@ -25,6 +26,30 @@ use crate::store::rate_limits;
 /// Signed file URLs are not metered: the signature already limits them, and a page of
 /// thumbnails would otherwise spend an anonymous caller's burst at once.
 pub const UNMETERED_PREFIX: &str = "/v1/files/";
+
+/// Paths that spend burst but no quota: probes and tooling call them often.
+pub const BURST_ONLY_PATHS: &[&str] = &["/v1/health", "/v1/openapi.json"];
+
+/// What a request spends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Metering {
+    /// Quota and burst.
+    Full,
+    /// Burst only.
+    BurstOnly,
+    /// Nothing; the headers still report the quota.
+    None,
+}
+
+fn metering(path: &str) -> Metering {
+    if path.starts_with(UNMETERED_PREFIX) {
+        Metering::None
+    } else if BURST_ONLY_PATHS.contains(&path) {
+        Metering::BurstOnly
+    } else {
+        Metering::Full
+    }
+}
 
 /// Length of the quota window.
 pub const QUOTA_WINDOW_SECS: i64 = 3600;
@@ -63,9 +88,11 @@ pub fn limits_for(config: &RateLimitConfig, tier: Option<Tier>) -> Limits {
 /// Middleware: counts the request and refuses it past the limits.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let config = &state.config.rate_limits;
-    if config.disabled || request.uri().path().starts_with(UNMETERED_PREFIX) {
-        return next.run(request).await;
-    }
+    let metering = if config.disabled {
+        Metering::None
+    } else {
+        metering(request.uri().path())
+    };
     let (bucket, limits) = match request.extensions().get::<Caller>() {
         Some(Caller::User(user)) => (
             format!("user:{}", user.id),
@@ -86,21 +113,30 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
     let quota_window = now - now.rem_euclid(QUOTA_WINDOW_SECS);
     let burst_window = now - now.rem_euclid(burst_secs);
     let reset = quota_window + QUOTA_WINDOW_SECS;
-    let (quota_count, burst_count) =
-        match rate_limits::hit(&state.store, &bucket, quota_window, burst_window).await {
-            Ok(counts) => counts,
-            Err(err) => {
-                tracing::warn!(error = %err, "rate-limit counter unavailable; request let through");
-                return next.run(request).await;
-            }
-        };
+    let counted = match metering {
+        Metering::Full => rate_limits::hit(&state.store, &bucket, quota_window, burst_window).await,
+        Metering::BurstOnly => {
+            rate_limits::hit_burst(&state.store, &bucket, quota_window, burst_window).await
+        }
+        Metering::None if config.disabled => Ok((0, 0)),
+        Metering::None => rate_limits::peek_quota(&state.store, &bucket, quota_window)
+            .await
+            .map(|quota| (quota, 0)),
+    };
+    let (quota_count, burst_count) = match counted {
+        Ok(counts) => counts,
+        Err(err) => {
+            tracing::warn!(error = %err, "rate-limit counter unavailable; request let through");
+            return next.run(request).await;
+        }
+    };
     let quota_count = u64::try_from(quota_count).unwrap_or(u64::MAX);
     let burst_count = u64::try_from(burst_count).unwrap_or(u64::MAX);
     let remaining = limits.hourly.saturating_sub(quota_count);
 
-    let retry_after = if quota_count > limits.hourly {
+    let retry_after = if metering == Metering::Full && quota_count > limits.hourly {
         Some(((reset - now).max(1), "hourly"))
-    } else if burst_count > limits.burst {
+    } else if metering != Metering::None && burst_count > limits.burst {
         Some(((burst_window + burst_secs - now).max(1), "burst"))
     } else {
         None
