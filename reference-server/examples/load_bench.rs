@@ -1,7 +1,8 @@
 //! Load benchmark: seeds a SQLite catalogue (100,000 animations by default), then
 //! measures requests per second and p50/p99 latency over HTTP for get-by-id and list,
 //! next to a bare axum handler returning the same JSON bytes from memory, in the same
-//! run on the same machine.
+//! run on the same machine; then full-text search (broad and narrow queries) and
+//! autocomplete over the same catalogue.
 //!
 //! ```text
 //! cargo run --release -p animaforge-server --example load_bench -- --clients 32 --secs 10
@@ -118,6 +119,30 @@ async fn main() -> anyhow::Result<()> {
         let (real, ids) = (real.clone(), ids.clone());
         move |i: usize| format!("{real}/v1/animations/{}", ids[i % ids.len()])
     };
+    let rows = args.rows.max(1);
+    let search_url = {
+        let real = real.clone();
+        move |i: usize| {
+            let q = match i % 4 {
+                0 => "science".to_owned(),
+                1 => format!("animation%20{}", i % rows),
+                2 => "math%20about".to_owned(),
+                _ => format!("benchmark%20number%20{}", (i * 7919) % rows),
+            };
+            format!("{real}/v1/search?q={q}&per_page=20")
+        }
+    };
+    let autocomplete_url = {
+        let real = real.clone();
+        move |i: usize| {
+            let q = match i % 3 {
+                0 => format!("animation%20{}", i % 1000),
+                1 => "sci".to_owned(),
+                _ => format!("animation%20{}", i % rows),
+            };
+            format!("{real}/v1/search/autocomplete?q={q}&limit=5")
+        }
+    };
     let list_url =
         move |i: usize| format!("{real}/v1/animations?page={}&per_page=20", 1 + i % pages);
     let bare_one = {
@@ -132,6 +157,8 @@ async fn main() -> anyhow::Result<()> {
         load("get-by-id (bare axum)", bare_one, args.clients, d).await,
         load("list page (server)", list_url, args.clients, d).await,
         load("list page (bare axum)", bare_page, args.clients, d).await,
+        load("search (server)", search_url, args.clients, d).await,
+        load("autocomplete (server)", autocomplete_url, args.clients, d).await,
     ];
 
     println!(

@@ -41,7 +41,7 @@ pub enum SearchOrder {
 impl SearchOrder {
     fn column(self) -> &'static str {
         match self {
-            SearchOrder::Relevance => "score",
+            SearchOrder::Relevance => "raw",
             SearchOrder::CreatedAt => "a.created_at",
             SearchOrder::UpdatedAt => "a.updated_at",
             SearchOrder::Title => "a.title_lower",
@@ -130,26 +130,29 @@ impl Store {
         };
 
         // The source of hits and their raw scores.
-        let (from, raw) = if f.tokens.is_empty() {
-            ("animations a".to_owned(), "1.0".to_owned())
+        let (with, from, raw) = if f.tokens.is_empty() {
+            (String::new(), "animations a".to_owned(), "1.0".to_owned())
         } else {
             match self.engine() {
                 Engine::Sqlite => {
                     let m = bind(Param::Text(fts5_query(&f.tokens)), &mut params);
+                    // The hits first, then each looked up by key (the planner must not
+                    // scan the catalogue and probe the index per row).
                     (
                         format!(
-                            "(SELECT d.animation_id AS id,
+                            "WITH s AS MATERIALIZED (SELECT d.animation_id AS id,
                                 -bm25(search_fts, 10.0, 2.0, 5.0) AS raw
                               FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid
-                              WHERE search_fts MATCH {m}) s
-                             JOIN animations a ON a.id = s.id"
+                              WHERE search_fts MATCH {m})"
                         ),
+                        "s CROSS JOIN animations a ON a.id = s.id".to_owned(),
                         "s.raw".to_owned(),
                     )
                 }
                 Engine::Postgres => {
                     let q = bind(Param::Text(f.tokens.join(" ")), &mut params);
                     (
+                        String::new(),
                         format!("animations a CROSS JOIN plainto_tsquery('simple', {q}) AS tsq"),
                         "CAST(ts_rank(a.search_vector, tsq) AS DOUBLE PRECISION)".to_owned(),
                     )
@@ -209,22 +212,29 @@ impl Store {
             Param::Int(i64::from(f.page.saturating_sub(1)) * i64::from(f.per_page)),
             &mut params,
         );
-        let order = match f.order {
-            SearchOrder::Relevance => "score DESC, a.created_at DESC, a.id DESC".to_owned(),
+        let (inner_order, outer_order) = match f.order {
+            SearchOrder::Relevance => (
+                "raw DESC, a.created_at DESC, a.id DESC".to_owned(),
+                "p.raw DESC, a.created_at DESC, a.id DESC".to_owned(),
+            ),
             other => {
                 let dir = if f.descending { "DESC" } else { "ASC" };
-                format!("{} {dir}, a.id {dir}", other.column())
+                let order = format!("{} {dir}, a.id {dir}", other.column());
+                (order.clone(), order)
             }
         };
+        // Rank on narrow rows, then read the page's animations whole.
         let page_sql = format!(
-            "SELECT {ANIMATION_COLUMNS},
-                CAST(COALESCE({raw} / NULLIF(MAX({raw}) OVER (), 0), 1.0) AS DOUBLE PRECISION) AS score
-             FROM {from} JOIN users u ON u.id = a.owner_id
-             WHERE {where_sql}
-             ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            "{with} SELECT {ANIMATION_COLUMNS},
+                CAST(COALESCE(p.raw / NULLIF(p.best, 0), 1.0) AS DOUBLE PRECISION) AS score
+             FROM (SELECT a.id AS pid, {raw} AS raw, MAX({raw}) OVER () AS best
+                   FROM {from} WHERE {where_sql}
+                   ORDER BY {inner_order} LIMIT {limit} OFFSET {offset}) p
+             JOIN animations a ON a.id = p.pid JOIN users u ON u.id = a.owner_id
+             ORDER BY {outer_order}"
         );
         let facet_sql = format!(
-            "SELECT a.category, a.license, COUNT(*) AS n FROM {from}
+            "{with} SELECT a.category, a.license, COUNT(*) AS n FROM {from}
              WHERE {where_sql} GROUP BY a.category, a.license"
         );
 
