@@ -160,8 +160,9 @@ impl ResponseValidator {
             problem,
         };
         let Some(op) = self.find(method, path) else {
-            // Unknown routes answer 404/405 with the error envelope; nothing to match.
-            return if status == 404 || status == 405 {
+            // Unknown routes answer 404/405 with the error envelope, or are refused
+            // before routing (rate limits); there is no operation to match.
+            return if matches!(status, 404 | 405 | 429) {
                 Ok(())
             } else {
                 Err(violation(

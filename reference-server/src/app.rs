@@ -11,7 +11,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::config::Config;
 use crate::credentials::{PasswordHashing, Secrets};
-use crate::http::{auth, fallback, rate_limit, request_id};
+use crate::http::{auth, fallback, rate_limit, request_id, spec_check};
 use crate::storage::Storage;
 use crate::store::Store;
 
@@ -36,6 +36,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Generation: renderer, backends and the jobs this process runs.
     pub generation: crate::jobs::Generation,
+    /// The response check against the spec, when `--validate-responses` is on.
+    pub spec_check: Option<Arc<crate::http::spec_check::SpecCheck>>,
 }
 
 impl AppState {
@@ -55,6 +57,9 @@ impl AppState {
         )?;
         let passwords = PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)?;
         let generation = crate::jobs::Generation::new(&config.jobs, &config.data_dir);
+        let spec_check = config
+            .validate_responses
+            .then(|| Arc::new(crate::http::spec_check::SpecCheck::new()));
         Ok(AppState {
             store,
             storage,
@@ -65,6 +70,7 @@ impl AppState {
             tasks: TaskTracker::new(),
             shutdown: CancellationToken::new(),
             generation,
+            spec_check,
         })
     }
 
@@ -75,8 +81,8 @@ impl AppState {
 }
 
 /// The whole HTTP application: every route under `/v1`, envelopes for unknown routes
-/// and methods, then (outermost first) request ids, envelopes for bare errors, panic
-/// catching, authentication and rate limiting.
+/// and methods, then (outermost first) the optional check against the spec, request
+/// ids, envelopes for bare errors, panic catching, authentication and rate limiting.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/v1", crate::routes::api())
@@ -87,5 +93,6 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(from_fn(fallback::envelope_errors))
         .layer(from_fn(request_id::request_id))
+        .layer(from_fn_with_state(state.clone(), spec_check::check))
         .with_state(state)
 }

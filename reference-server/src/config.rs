@@ -131,6 +131,11 @@ pub struct Config {
     )]
     pub log_format: LogFormat,
 
+    /// Checks every response against the embedded OpenAPI spec and logs each mismatch
+    /// at error level (a development and test aid; it buffers JSON bodies).
+    #[arg(long, env = "ANIMAFORGE_VALIDATE_RESPONSES", global = true)]
+    pub validate_responses: bool,
+
     /// Public base URL for absolute links (no trailing `/v1`); default `http://<bind>`.
     #[arg(long, env = "ANIMAFORGE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,

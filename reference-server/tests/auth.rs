@@ -311,9 +311,10 @@ async fn api_keys_create_list_authenticate_revoke() {
             .await
             .assert_error(401, "AUTHENTICATION_ERROR");
 
+        // Another account's key is private: not found, as the contract says.
         s.delete(&format!("/api-keys/{key_id}"), Some(&other_token))
             .await
-            .assert_error(403, "AUTHORIZATION_ERROR");
+            .assert_error(404, "NOT_FOUND");
         s.delete("/api-keys/key_missing", Some(&token))
             .await
             .assert_error(404, "NOT_FOUND");

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod fallback;
 pub mod rate_limit;
 pub mod request_id;
+pub mod spec_check;
 
 pub use auth::{AuthUser, Caller, MaybeUser};
 pub use envelope::Data;

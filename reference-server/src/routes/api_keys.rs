@@ -87,10 +87,6 @@ async fn revoke(
             message: "API key revoked".into(),
         }));
     }
-    if state.store.api_key_exists(&id).await? {
-        return Err(ApiError::forbidden(
-            "This API key belongs to another account",
-        ));
-    }
+    // Another account's key is as invisible as a missing one: its existence is private.
     Err(ApiError::not_found("API key"))
 }

@@ -83,17 +83,6 @@ impl Store {
         Ok(done == 1)
     }
 
-    /// Whether a key with this id exists at all (any owner, live).
-    pub async fn api_key_exists(&self, id: &str) -> StoreResult<bool> {
-        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM api_keys WHERE id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await)?;
-        Ok(n > 0)
-    }
-
     /// Records a successful use of a key.
     pub async fn touch_api_key(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()> {
         on_pool!(self, pool => sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")

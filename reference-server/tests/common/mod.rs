@@ -146,6 +146,8 @@ pub fn test_config(data_dir: &Path, database_url: Option<&str>) -> Config {
         "64".into(),
         "--argon2-iterations".into(),
         "1".into(),
+        // Every response is checked against the spec; TestServer fails on a mismatch.
+        "--validate-responses".into(),
         "--db-max-connections".into(),
         "8".into(),
     ];
@@ -387,10 +389,30 @@ impl TestServer {
             let _ = task.await;
         }
     }
+
+    /// Panics when a response broke the contract (checked on every response; see
+    /// `--validate-responses`).
+    pub fn assert_responses_match_the_spec(&self) {
+        if let Some(check) = &self.state.spec_check {
+            let violations = check.violations();
+            assert!(
+                violations.is_empty(),
+                "responses that break openapi/animaforge.yaml:\n{}",
+                violations
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_responses_match_the_spec();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
