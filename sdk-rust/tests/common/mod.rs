@@ -25,6 +25,7 @@ pub struct Server {
     task: Option<tokio::task::JoinHandle<()>>,
     /// The data directory, removed on drop.
     pub data_dir: tempfile::TempDir,
+    spec_check: Option<std::sync::Arc<animaforge_server::http::spec_check::SpecCheck>>,
 }
 
 impl Server {
@@ -48,6 +49,9 @@ impl Server {
             "1".into(),
             "--db-max-connections".into(),
             "8".into(),
+            // Every response is checked against the spec; dropping the server fails the
+            // test on a mismatch.
+            "--validate-responses".into(),
             "--events-poll-ms".into(),
             "100".into(),
             "--job-poll-ms".into(),
@@ -69,6 +73,7 @@ impl Server {
             .await
             .expect("server state");
         state.public_base = format!("http://{addr}").into();
+        let spec_check = state.spec_check.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             animaforge_server::server::run(listener, state, async move {
@@ -82,6 +87,7 @@ impl Server {
             stop: Some(stop),
             task: Some(task),
             data_dir,
+            spec_check,
         }
     }
 
@@ -147,6 +153,20 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if let Some(check) = &self.spec_check
+            && !std::thread::panicking()
+        {
+            let violations = check.violations();
+            assert!(
+                violations.is_empty(),
+                "responses that break openapi/animaforge.yaml:\n{}",
+                violations
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
