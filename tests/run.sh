@@ -37,3 +37,6 @@ if [ "${CI:-}" != "true" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; 
   echo "notice: PostgreSQL is not reachable on 127.0.0.1:5432; its tests will be skipped"
 fi
 cargo nextest run --workspace --locked --no-fail-fast
+
+step "Contract tests: schemathesis against the running reference server"
+bash tests/contract.sh
