@@ -32,11 +32,11 @@ if [ "${#py_sources[@]}" -gt 0 ]; then
   mypy --strict --no-error-summary "${py_sources[@]}"
 fi
 
+step "Contract tests: schemathesis against the running reference server"
+bash tests/contract.sh
+
 step "Running every test"
 if [ "${CI:-}" != "true" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "notice: PostgreSQL is not reachable on 127.0.0.1:5432; its tests will be skipped"
 fi
 cargo nextest run --workspace --locked --no-fail-fast
-
-step "Contract tests: schemathesis against the running reference server"
-bash tests/contract.sh
