@@ -35,6 +35,9 @@ fi
 step "Contract tests: schemathesis against the running reference server"
 bash tests/contract.sh
 
+step "Doctests"
+cargo test --workspace --doc --locked
+
 step "Running every test"
 if [ "${CI:-}" != "true" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "notice: PostgreSQL is not reachable on 127.0.0.1:5432; its tests will be skipped"
