@@ -57,19 +57,21 @@ FORBIDDEN_ATTRIBUTES = {
 
 
 class Rejected(Exception):
-    def __init__(self, construct, node, message, priority=0):
+    def __init__(
+        self, construct: str, node: object, message: str, priority: int = 0
+    ) -> None:
         super().__init__(message)
         self.construct = construct
-        self.line = getattr(node, "lineno", None)
-        self.column = getattr(node, "col_offset", 0)
+        self.line: int | None = getattr(node, "lineno", None)
+        self.column: int = getattr(node, "col_offset", 0)
         self.message = message
         self.priority = priority
 
-    def key(self):
+    def key(self) -> tuple[int, int, int]:
         return (self.line or 0, self.column or 0, self.priority)
 
 
-def check_import(node):
+def check_import(node: ast.Import | ast.ImportFrom) -> None:
     if isinstance(node, ast.Import):
         for alias in node.names:
             if alias.name not in ALLOWED_MODULES:
@@ -110,21 +112,21 @@ def check_import(node):
     )
 
 
-def is_scene_base(base):
+def is_scene_base(base: ast.expr) -> bool:
     if isinstance(base, ast.Name):
         return base.id in SCENE_BASES
     return False
 
 
-PRIORITY = {ast.Import: 0, ast.ImportFrom: 0, ast.Call: 1, ast.Name: 2, ast.Constant: 3}
+PRIORITY: dict[type[ast.AST], int] = {ast.Import: 0, ast.ImportFrom: 0, ast.Call: 1, ast.Name: 2, ast.Constant: 3}
 
 
-def check(tree):
+def check(tree: ast.Module) -> str:
     """Walks the whole tree and reports the first violation in source order,
     preferring the outermost meaningful construct (a call or a name over the
     attribute chain built on it)."""
-    scenes = []
-    violations = []
+    scenes: list[ast.ClassDef] = []
+    violations: list[Rejected] = []
     count = 0
     for node in ast.walk(tree):
         count += 1
@@ -140,7 +142,7 @@ def check(tree):
     return check_structure(tree, scenes)
 
 
-def check_node(node, scenes):
+def check_node(node: ast.AST, scenes: list[ast.ClassDef]) -> None:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         check_import(node)
     elif isinstance(node, ast.Name):
@@ -184,7 +186,7 @@ def check_node(node, scenes):
         pass
 
 
-def check_structure(tree, scenes):
+def check_structure(tree: ast.Module, scenes: list[ast.ClassDef]) -> str:
     if not scenes:
         raise Rejected(
             "Scene subclass", None,
@@ -211,7 +213,7 @@ def check_structure(tree, scenes):
     return scenes[0].name
 
 
-def main():
+def main() -> None:
     data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
     try:
         if len(data) > MAX_SOURCE_BYTES:
