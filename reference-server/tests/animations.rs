@@ -126,6 +126,13 @@ async fn upload_is_processed_then_listed_viewed_downloaded() {
         s.get(&format!("/files/{name}"), None)
             .await
             .assert_error(403, "AUTHORIZATION_ERROR");
+        // A mangled query is a bad signature too, not a validation error.
+        s.get(&format!("{location}&signature=again"), None)
+            .await
+            .assert_error(403, "AUTHORIZATION_ERROR");
+        s.get(&format!("/files/{name}?expires=soon&signature=x"), None)
+            .await
+            .assert_error(403, "AUTHORIZATION_ERROR");
 
         s.get("/animations/anim_missing", None)
             .await

@@ -9,7 +9,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::http::{ApiError, ApiResult, Path, Query};
+use crate::http::{ApiError, ApiResult, Path};
 use crate::storage::valid_object_name;
 
 /// `/files/{object}`.
@@ -26,8 +26,15 @@ struct Signature {
 async fn get_file(
     State(state): State<AppState>,
     Path(object): Path<String>,
-    Query(q): Query<Signature>,
+    query: Result<axum::extract::Query<Signature>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
+    // A signed URL is all or nothing: a malformed query is a bad signature (403), not
+    // a validation error, whatever was mangled.
+    let Ok(axum::extract::Query(q)) = query else {
+        return Err(ApiError::forbidden(
+            "This file URL is invalid or has expired",
+        ));
+    };
     let (Some(expires), Some(signature)) = (q.expires, q.signature) else {
         return Err(ApiError::forbidden("This file URL is not signed"));
     };
