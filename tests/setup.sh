@@ -27,6 +27,7 @@ py_requirements=(
   "schemathesis==4.32.5"
   "maturin==1.16.0"
   "mypy==2.4.1"
+  "moto[server]==5.2.5"
 )
 stamp="$venv/.animaforge-requirements"
 wanted="$(printf '%s\n' "${py_requirements[@]}")"

@@ -10,7 +10,7 @@ use anyhow::Context;
 use bytes::Bytes;
 use futures::StreamExt;
 use hmac::{Hmac, Mac};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
@@ -41,20 +41,15 @@ impl std::fmt::Debug for Storage {
 
 impl Storage {
     /// Opens `url` (`file:///dir`, a plain directory path, or `s3://bucket`), or
-    /// `<data_dir>/files` when `None`.
+    /// `<data_dir>/files` when `None`. An `s3://` URL takes its settings from the `AWS_*`
+    /// variables and then from its query: see [`S3_URL_OPTIONS`].
     pub fn open(
         url: Option<&str>,
         data_dir: &FsPath,
         signing_key: &[u8],
     ) -> anyhow::Result<Storage> {
         let (inner, description): (Arc<dyn ObjectStore>, String) = match url {
-            Some(u) if u.starts_with("s3://") => {
-                let store = AmazonS3Builder::from_env()
-                    .with_url(u)
-                    .build()
-                    .context("S3 storage")?;
-                (Arc::new(store), "s3".to_owned())
-            }
+            Some(u) if u.starts_with("s3://") => (Arc::new(open_s3(u)?), "s3".to_owned()),
             other => {
                 let dir = match other {
                     Some(u) => PathBuf::from(u.strip_prefix("file://").unwrap_or(u)),
@@ -169,6 +164,44 @@ impl Storage {
         mac.update(expires.to_string().as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// Settings an `s3://bucket?name=value&...` storage URL may carry; they override the
+/// `AWS_*` variables of the same meaning. Credentials are not among them: they come from
+/// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the other usual AWS sources), so
+/// the URL, which the configuration's Debug output shows, never holds a secret. For an
+/// S3-compatible store on plain HTTP:
+/// `s3://bucket?endpoint=http://127.0.0.1:9000&allow_http=true&region=us-east-1`.
+pub const S3_URL_OPTIONS: &[&str] = &[
+    "endpoint",
+    "region",
+    "allow_http",
+    "virtual_hosted_style_request",
+];
+
+/// The S3 store of `url`: `AWS_*` variables, then the bucket, then the URL's options.
+fn open_s3(url: &str) -> anyhow::Result<AmazonS3> {
+    let parsed = url::Url::parse(url).context("the S3 storage URL")?;
+    let mut builder = AmazonS3Builder::from_env();
+    for (name, value) in parsed.query_pairs() {
+        if !S3_URL_OPTIONS.contains(&name.as_ref()) {
+            anyhow::bail!(
+                "unsupported option `{name}` in the S3 storage URL (supported: {}; \
+                 credentials come from the AWS_* variables)",
+                S3_URL_OPTIONS.join(", ")
+            );
+        }
+        let key: AmazonS3ConfigKey = name
+            .parse()
+            .with_context(|| format!("the S3 storage URL option `{name}`"))?;
+        builder = builder.with_config(key, value);
+    }
+    let mut bucket = parsed;
+    bucket.set_query(None);
+    builder
+        .with_url(bucket.as_str())
+        .build()
+        .context("S3 storage")
 }
 
 /// Whether `name` is a valid flat object name.
