@@ -6,6 +6,10 @@
 //! title match counts double, and the score is divided by the best score of the whole
 //! result, so the best hit has 1. User text never reaches the query syntax: the caller
 //! passes word tokens, which are quoted for FTS5 and given to `plainto_tsquery`.
+//!
+//! On SQLite `search_docs` carries copies of the filter columns (kept by triggers), so
+//! filters, facets and ranking read it next to the FTS rowid and only the page's
+//! animations are looked up.
 
 use std::collections::BTreeMap;
 
@@ -39,18 +43,22 @@ pub enum SearchOrder {
 }
 
 impl SearchOrder {
-    fn column(self) -> &'static str {
-        match self {
-            SearchOrder::Relevance => "raw",
-            SearchOrder::CreatedAt => "a.created_at",
-            SearchOrder::UpdatedAt => "a.updated_at",
-            SearchOrder::Title => "a.title_lower",
-            SearchOrder::Views => "a.views",
-            SearchOrder::Downloads => "a.downloads",
-            SearchOrder::Likes => "a.likes",
-            SearchOrder::Price => "a.price_cents",
-            SearchOrder::Duration => "COALESCE(a.duration, 0)",
-        }
+    /// The sort expression over the columns of `t` (`a`: animations; `d`: SQLite's
+    /// `search_docs`, which has only some of them: `None` for the others).
+    fn column(self, t: &str) -> Option<String> {
+        let docs = t == "d";
+        Some(match self {
+            SearchOrder::Relevance => "raw".to_owned(),
+            SearchOrder::CreatedAt => format!("{t}.created_at"),
+            SearchOrder::Title => format!("{t}.title_lower"),
+            SearchOrder::Price => format!("{t}.price_cents"),
+            SearchOrder::Duration => format!("COALESCE({t}.duration, 0)"),
+            SearchOrder::UpdatedAt if !docs => "a.updated_at".to_owned(),
+            SearchOrder::Views if !docs => "a.views".to_owned(),
+            SearchOrder::Downloads if !docs => "a.downloads".to_owned(),
+            SearchOrder::Likes if !docs => "a.likes".to_owned(),
+            _ => return None,
+        })
     }
 }
 
@@ -109,6 +117,8 @@ struct FacetRow {
     category: String,
     license: String,
     n: i64,
+    /// The best raw score of the group, when asked for.
+    best: Option<f64>,
 }
 
 /// The FTS5 query of `tokens`: each a quoted string (quotes doubled), all required.
@@ -120,129 +130,174 @@ pub fn fts5_query(tokens: &[String]) -> String {
         .join(" ")
 }
 
-impl Store {
-    /// Searches the catalogue.
-    pub async fn search(&self, f: &SearchFilter) -> StoreResult<SearchPage> {
-        let mut params: Vec<Param> = vec![];
-        let bind = |p: Param, params: &mut Vec<Param>| {
-            params.push(p);
-            format!("${}", params.len())
-        };
+/// Pushes `p` and returns its placeholder.
+fn bind(p: Param, params: &mut Vec<Param>) -> String {
+    params.push(p);
+    format!("${}", params.len())
+}
 
-        // The source of hits and their raw scores.
-        let (with, from, raw) = if f.tokens.is_empty() {
-            (String::new(), "animations a".to_owned(), "1.0".to_owned())
+/// The source of hits of one query, its filters and raw score, with their parameters.
+struct Source {
+    /// `FROM` clause.
+    from: String,
+    /// `WHERE` condition.
+    filter: String,
+    /// The raw score of a hit (higher is better).
+    raw: String,
+    params: Vec<Param>,
+}
+
+impl Store {
+    /// The hits of `f` with the filter columns on `t`: the FTS match joined to
+    /// `search_docs` (`d`) on SQLite, `animations` (`a`) otherwise. `with_animations`
+    /// joins `animations` too; `ranked` sets up the raw score (else it is unusable).
+    fn search_source(
+        &self,
+        f: &SearchFilter,
+        t: &str,
+        with_animations: bool,
+        ranked: bool,
+    ) -> Source {
+        let mut params: Vec<Param> = vec![];
+        let mut clauses = vec![];
+        let (from, raw, phrase_column) = if f.tokens.is_empty() {
+            ("animations a".to_owned(), "1.0".to_owned(), "")
         } else {
             match self.engine() {
                 Engine::Sqlite => {
                     let m = bind(Param::Text(fts5_query(&f.tokens)), &mut params);
-                    // The hits first, then each looked up by key (the planner must not
-                    // scan the catalogue and probe the index per row).
-                    (
-                        format!(
-                            "WITH s AS MATERIALIZED (SELECT d.animation_id AS id,
-                                -bm25(search_fts, 10.0, 2.0, 5.0) AS raw
-                              FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid
-                              WHERE search_fts MATCH {m})"
-                        ),
-                        "s CROSS JOIN animations a ON a.id = s.id".to_owned(),
-                        "s.raw".to_owned(),
-                    )
+                    clauses.push(format!("search_fts MATCH {m}"));
+                    if ranked {
+                        // bm25 as FTS5's rank column, which (unlike the function) an
+                        // aggregate may read.
+                        clauses.push("search_fts.rank MATCH 'bm25(10.0, 2.0, 5.0)'".to_owned());
+                    }
+                    // Driven by the match (CROSS JOIN keeps the order): the catalogue is
+                    // never scanned, and `search_docs` is read by rowid in FTS order.
+                    let mut from =
+                        "search_fts CROSS JOIN search_docs d ON d.doc = search_fts.rowid"
+                            .to_owned();
+                    if with_animations {
+                        from.push_str(" CROSS JOIN animations a ON a.id = d.animation_id");
+                    }
+                    (from, "-search_fts.rank".to_owned(), "d.title_lower")
                 }
                 Engine::Postgres => {
                     let q = bind(Param::Text(f.tokens.join(" ")), &mut params);
+                    clauses.push("a.search_vector @@ tsq".to_owned());
                     (
-                        String::new(),
                         format!("animations a CROSS JOIN plainto_tsquery('simple', {q}) AS tsq"),
                         "CAST(ts_rank(a.search_vector, tsq) AS DOUBLE PRECISION)".to_owned(),
+                        "a.title_lower",
                     )
                 }
             }
         };
-
-        // Filters.
-        let mut clauses = vec!["a.status = 'ready'".to_owned()];
-        if !f.tokens.is_empty() && self.engine() == Engine::Postgres {
-            clauses.push("a.search_vector @@ tsq".into());
-        }
+        clauses.push(format!("{t}.status = 'ready'"));
         if let Some(c) = &f.category {
-            clauses.push(format!(
-                "a.category = {}",
-                bind(Param::Text(c.clone()), &mut params)
-            ));
+            let c = bind(Param::Text(c.clone()), &mut params);
+            clauses.push(format!("{t}.category = {c}"));
         }
         if let Some(l) = &f.license {
-            clauses.push(format!(
-                "a.license = {}",
-                bind(Param::Text(l.clone()), &mut params)
-            ));
+            let l = bind(Param::Text(l.clone()), &mut params);
+            clauses.push(format!("{t}.license = {l}"));
         }
         match f.free {
-            Some(true) => clauses.push("a.price_cents = 0".into()),
-            Some(false) => clauses.push("a.price_cents > 0".into()),
+            Some(true) => clauses.push(format!("{t}.price_cents = 0")),
+            Some(false) => clauses.push(format!("{t}.price_cents > 0")),
             None => {}
         }
         if let Some(min) = f.min_duration {
-            clauses.push(format!(
-                "a.duration >= {}",
-                bind(Param::Float(min), &mut params)
-            ));
+            let min = bind(Param::Float(min), &mut params);
+            clauses.push(format!("{t}.duration >= {min}"));
         }
         if let Some(max) = f.max_duration {
-            clauses.push(format!(
-                "a.duration <= {}",
-                bind(Param::Float(max), &mut params)
-            ));
+            let max = bind(Param::Float(max), &mut params);
+            clauses.push(format!("{t}.duration <= {max}"));
         }
-        let where_sql = clauses.join(" AND ");
-        let facet_params = params.clone();
-
-        // An exact title match counts double (bound after the shared parameters: the
-        // facet query does not use it).
-        let raw = if f.tokens.is_empty() {
+        // An exact title match counts double.
+        let raw = if phrase_column.is_empty() || !ranked {
             raw
         } else {
             let phrase = bind(Param::Text(f.phrase.clone()), &mut params);
-            format!("({raw} * (CASE WHEN a.title_lower = {phrase} THEN 2.0 ELSE 1.0 END))")
+            format!("({raw} * (CASE WHEN {phrase_column} = {phrase} THEN 2.0 ELSE 1.0 END))")
         };
+        Source {
+            from,
+            filter: clauses.join(" AND "),
+            raw,
+            params,
+        }
+    }
 
-        // The page.
-        let limit = bind(Param::Int(i64::from(f.per_page)), &mut params);
-        let offset = bind(
-            Param::Int(i64::from(f.page.saturating_sub(1)) * i64::from(f.per_page)),
-            &mut params,
-        );
-        let (inner_order, outer_order) = match f.order {
-            SearchOrder::Relevance => (
-                "raw DESC, a.created_at DESC, a.id DESC".to_owned(),
-                "p.raw DESC, a.created_at DESC, a.id DESC".to_owned(),
-            ),
-            other => {
-                let dir = if f.descending { "DESC" } else { "ASC" };
-                let order = format!("{} {dir}, a.id {dir}", other.column());
-                (order.clone(), order)
-            }
+    /// Searches the catalogue.
+    ///
+    /// Two passes over the matches: one `GROUP BY` for the facets (and the best score
+    /// when the page does not start with it), and one ranking narrow rows down to the
+    /// page, whose animations alone are then read whole. With relevance order the
+    /// first page's first row holds the best score. On SQLite both passes read the
+    /// filter columns from `search_docs`, never each hit's `animations` row.
+    pub async fn search(&self, f: &SearchFilter) -> StoreResult<SearchPage> {
+        let sqlite_fts = !f.tokens.is_empty() && self.engine() == Engine::Sqlite;
+        let t = if sqlite_fts { "d" } else { "a" };
+        let skip = i64::from(f.page.saturating_sub(1)) * i64::from(f.per_page);
+        let relevance = f.order == SearchOrder::Relevance;
+        // The best score must come from the facet pass unless the page starts with it;
+        // with no words every hit scores 1.
+        let best_from_facets = !(f.tokens.is_empty() || (relevance && skip == 0));
+
+        // Facets (and the best score), without ranking unless needed.
+        let facets = self.search_source(f, t, false, best_from_facets);
+        let best = if best_from_facets {
+            format!("MAX({})", facets.raw)
+        } else {
+            "CAST(NULL AS DOUBLE PRECISION)".to_owned()
         };
-        // Rank on narrow rows, then read the page's animations whole.
+        let facet_sql = format!(
+            "SELECT {t}.category AS category, {t}.license AS license, COUNT(*) AS n,
+                {best} AS best
+             FROM {} WHERE {} GROUP BY {t}.category, {t}.license",
+            facets.from, facets.filter
+        );
+
+        // The page: rank narrow rows, then read the page's animations whole.
+        let (sort_t, with_animations) = match f.order.column(t) {
+            Some(_) => (t, false),
+            None => ("a", true),
+        };
+        let page = self.search_source(f, t, with_animations, true);
+        let mut params = page.params;
+        let limit = bind(Param::Int(i64::from(f.per_page)), &mut params);
+        let offset = bind(Param::Int(skip), &mut params);
+        let id = if sqlite_fts { "d.animation_id" } else { "a.id" };
+        let (inner_order, outer_order) = if relevance {
+            (
+                format!("raw DESC, {t}.created_at DESC, {id} DESC"),
+                "p.raw DESC, a.created_at DESC, a.id DESC".to_owned(),
+            )
+        } else {
+            let dir = if f.descending { "DESC" } else { "ASC" };
+            let inner = f.order.column(sort_t).unwrap_or_default();
+            let outer = f.order.column("a").unwrap_or_default();
+            (
+                format!("{inner} {dir}, {id} {dir}"),
+                format!("{outer} {dir}, a.id {dir}"),
+            )
+        };
         let page_sql = format!(
-            "{with} SELECT {ANIMATION_COLUMNS},
-                CAST(COALESCE(p.raw / NULLIF(p.best, 0), 1.0) AS DOUBLE PRECISION) AS score
-             FROM (SELECT a.id AS pid, {raw} AS raw, MAX({raw}) OVER () AS best
-                   FROM {from} WHERE {where_sql}
+            "SELECT {ANIMATION_COLUMNS}, CAST(p.raw AS DOUBLE PRECISION) AS score
+             FROM (SELECT {id} AS pid, {} AS raw FROM {} WHERE {}
                    ORDER BY {inner_order} LIMIT {limit} OFFSET {offset}) p
              JOIN animations a ON a.id = p.pid JOIN users u ON u.id = a.owner_id
-             ORDER BY {outer_order}"
-        );
-        let facet_sql = format!(
-            "{with} SELECT a.category, a.license, COUNT(*) AS n FROM {from}
-             WHERE {where_sql} GROUP BY a.category, a.license"
+             ORDER BY {outer_order}",
+            page.raw, page.from, page.filter
         );
 
-        let (hits, facets): (Vec<SearchHit>, Vec<FacetRow>) = on_pool!(self, pool => {
+        let (mut hits, facets): (Vec<SearchHit>, Vec<FacetRow>) = on_pool!(self, pool => {
             let q = sqlx::query_as::<_, FacetRow>(sqlx::AssertSqlSafe(facet_sql));
-            let facets = bind_params!(q, &facet_params).fetch_all(pool).await?;
+            let facets = bind_params!(q, &facets.params).fetch_all(pool).await?;
             let total: i64 = facets.iter().map(|r| r.n).sum();
-            let hits = if total > 0 {
+            let hits = if total > skip {
                 let q = sqlx::query_as::<_, SearchHit>(sqlx::AssertSqlSafe(page_sql));
                 bind_params!(q, &params).fetch_all(pool).await?
             } else {
@@ -251,6 +306,19 @@ impl Store {
             (hits, facets)
         });
 
+        // Scores relative to the best hit of the whole result.
+        let best = if best_from_facets {
+            facets.iter().filter_map(|r| r.best).fold(0.0, f64::max)
+        } else {
+            hits.first().map_or(0.0, |h| h.score)
+        };
+        for hit in &mut hits {
+            hit.score = if f.tokens.is_empty() || best <= 0.0 {
+                1.0
+            } else {
+                (hit.score / best).clamp(0.0, 1.0)
+            };
+        }
         let mut page = SearchPage {
             hits,
             ..SearchPage::default()
@@ -260,9 +328,6 @@ impl Store {
             page.total += n;
             *page.categories.entry(r.category).or_default() += n;
             *page.licenses.entry(r.license).or_default() += n;
-        }
-        for hit in &mut page.hits {
-            hit.score = hit.score.clamp(0.0, 1.0);
         }
         Ok(page)
     }
