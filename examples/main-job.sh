@@ -21,11 +21,17 @@ bash tests/setup.sh
 export ANIMAFORGE_PYTHON="$root/.venv/bin/python"
 
 step "Building the server and the CLI (dev profile, like the tests)"
-cargo build --locked -p animaforge-server -p animaforge --features animaforge/cli --bins
+# Two invocations: the CLI is a feature of the `animaforge` crate, and a feature named
+# as `animaforge/cli` next to another package does not select the CLI's binary.
+cargo build --locked -p animaforge-server --bin animaforge-server
+cargo build --locked -p animaforge --features cli --bin animaforge
 target_dir="$(cargo metadata --format-version 1 --no-deps --locked |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 server_bin="$target_dir/debug/animaforge-server"
 cli_bin="$target_dir/debug/animaforge"
+for bin in "$server_bin" "$cli_bin"; do
+  [ -x "$bin" ] || fail "the build did not produce $bin"
+done
 
 run_dir="$root/out/runs/$(date +%Y%m%d-%H%M%S)-$$"
 results="$root/out/main-job"
