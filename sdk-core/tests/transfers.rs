@@ -96,6 +96,22 @@ async fn the_redirect_is_followed_without_authorization() {
 }
 
 #[tokio::test]
+async fn missing_parent_directories_are_created() {
+    let (api, _storage) = api_and_storage().await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("new").join("folder").join("animation.mp4");
+
+    client_with_extra_header(&api.uri())
+        .animations()
+        .download("anim_1")
+        .to_path(&target)
+        .await
+        .expect("download into a folder that did not exist");
+
+    assert_eq!(std::fs::read(&target).unwrap(), video());
+}
+
+#[tokio::test]
 async fn a_same_origin_signed_url_gets_no_authorization_either() {
     let api = MockServer::start().await;
     Mock::given(method("GET"))

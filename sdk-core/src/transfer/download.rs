@@ -83,7 +83,8 @@ impl Download {
     }
 
     /// Streams the file to `path`: written to a temporary file in the same directory and
-    /// renamed into place once complete, so `path` never holds a partial file.
+    /// renamed into place once complete, so `path` never holds a partial file. Missing
+    /// parent directories are created.
     pub async fn to_path(self, path: impl AsRef<Path>) -> Result<DownloadInfo> {
         let path = path.as_ref().to_path_buf();
         let dir = match path.parent() {
@@ -93,6 +94,9 @@ impl Download {
         let name = path
             .file_name()
             .map_or_else(|| "download".into(), |n| n.to_string_lossy().into_owned());
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| Error::io(&dir, e))?;
         let temp = TempFile {
             path: dir.join(format!(".{name}.{}.part", uuid::Uuid::new_v4().simple())),
             keep: false,
