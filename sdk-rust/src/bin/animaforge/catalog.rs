@@ -223,7 +223,8 @@ async fn upload(context: &Context, args: UploadArgs) -> Result<(), Failure> {
             _ if tokio::time::Instant::now() >= deadline => {
                 return Err(Failure {
                     message: format!("TIMEOUT: {} is still processing", uploaded.id),
-                    exit: crate::failure::EXIT_CONNECTION,
+                    // A wait that runs out is a job-like outcome, as `generate --wait`'s.
+                    exit: crate::failure::EXIT_JOB,
                 });
             }
             _ => tokio::time::sleep(Duration::from_millis(300)).await,

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     if cli.global.verbose {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("animaforge_core=debug"))
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_writer(std::io::stderr)
             .try_init();
     }
