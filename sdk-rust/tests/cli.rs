@@ -154,6 +154,29 @@ async fn login_stores_a_private_key_that_logout_revokes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_key_is_never_sent_to_another_server() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("cfg");
+    let first = Server::start().await;
+    let second = Server::start().await;
+    sign_in(&config, &first.base_url).await;
+    assert_ok(&cli(&config, &first.base_url, &["auth", "whoami"], None).await);
+
+    // Another base URL from the environment or a flag: the stored key stays home, so the
+    // command has no key at all (exit 3), rather than a key the other server refuses.
+    let out = cli(&config, &second.base_url, &["auth", "whoami"], None).await;
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", stderr(&out));
+    let out = cli(
+        &config,
+        &first.base_url,
+        &["--base-url", &second.base_url, "auth", "whoami"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_precedence_flags_then_environment_then_file() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("cfg");

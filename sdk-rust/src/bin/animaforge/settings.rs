@@ -245,13 +245,24 @@ pub(crate) fn resolve(
         .or_else(|| env(animaforge::ENV_BASE_URL))
         .or_else(|| stored.base_url.clone())
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    // The stored key belongs to the server it was created on: it is never sent to a
+    // different base URL named by a flag or the environment.
+    let same_server = stored
+        .base_url
+        .as_deref()
+        .is_none_or(|stored_url| same_url(stored_url, &base_url));
     let api_key = flag_api_key
         .map(str::to_owned)
         .or_else(|| env(animaforge::ENV_API_KEY))
-        .or_else(|| stored.api_key.clone());
+        .or_else(|| stored.api_key.clone().filter(|_| same_server));
     Resolved {
         base_url,
         api_key,
         json: flag_json || stored.output.as_deref() == Some("json"),
     }
+}
+
+/// Whether two base URLs name the same API (a trailing slash does not matter).
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
