@@ -36,12 +36,7 @@ impl GeminiBackend {
     /// A backend configured from `GEMINI_API_KEY`, `GEMINI_MODEL` and
     /// `GEMINI_BASE_URL` (the last two optional).
     pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Self::new(LlmConfig::new(
-            var("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
-            var("GEMINI_API_KEY"),
-            var("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.into()),
-        ))
+        Self::new(LlmConfig::from_env("GEMINI", DEFAULT_BASE_URL, DEFAULT_MODEL))
     }
 
     /// The configuration in use.

@@ -63,6 +63,21 @@ impl LlmConfig {
             temperature: 0.4,
         }
     }
+
+    /// A configuration from `{PREFIX}_BASE_URL`, `{PREFIX}_API_KEY` and `{PREFIX}_MODEL`;
+    /// unset or blank variables fall back to the defaults (no key).
+    pub fn from_env(prefix: &str, default_base_url: &str, default_model: &str) -> Self {
+        let var = |name: &str| {
+            std::env::var(format!("{prefix}_{name}"))
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        };
+        Self::new(
+            var("BASE_URL").unwrap_or_else(|| default_base_url.into()),
+            var("API_KEY"),
+            var("MODEL").unwrap_or_else(|| default_model.into()),
+        )
+    }
 }
 
 impl fmt::Debug for LlmConfig {

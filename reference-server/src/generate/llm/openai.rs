@@ -37,12 +37,7 @@ impl OpenAiBackend {
     /// A backend configured from `OPENAI_API_KEY`, `OPENAI_MODEL` and
     /// `OPENAI_BASE_URL` (all optional; local servers often need no key).
     pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Self::new(LlmConfig::new(
-            var("OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
-            var("OPENAI_API_KEY"),
-            var("OPENAI_MODEL").unwrap_or_else(|| DEFAULT_MODEL.into()),
-        ))
+        Self::new(LlmConfig::from_env("OPENAI", DEFAULT_BASE_URL, DEFAULT_MODEL))
     }
 
     /// The configuration in use.
