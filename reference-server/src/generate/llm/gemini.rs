@@ -36,7 +36,11 @@ impl GeminiBackend {
     /// A backend configured from `GEMINI_API_KEY`, `GEMINI_MODEL` and
     /// `GEMINI_BASE_URL` (the last two optional).
     pub fn from_env() -> Self {
-        Self::new(LlmConfig::from_env("GEMINI", DEFAULT_BASE_URL, DEFAULT_MODEL))
+        Self::new(LlmConfig::from_env(
+            "GEMINI",
+            DEFAULT_BASE_URL,
+            DEFAULT_MODEL,
+        ))
     }
 
     /// The configuration in use.

@@ -37,7 +37,11 @@ impl OpenAiBackend {
     /// A backend configured from `OPENAI_API_KEY`, `OPENAI_MODEL` and
     /// `OPENAI_BASE_URL` (all optional; local servers often need no key).
     pub fn from_env() -> Self {
-        Self::new(LlmConfig::from_env("OPENAI", DEFAULT_BASE_URL, DEFAULT_MODEL))
+        Self::new(LlmConfig::from_env(
+            "OPENAI",
+            DEFAULT_BASE_URL,
+            DEFAULT_MODEL,
+        ))
     }
 
     /// The configuration in use.
