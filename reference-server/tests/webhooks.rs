@@ -146,6 +146,24 @@ async fn registration_is_checked_and_private() {
     }
 }
 
+/// The deliveries of event `id`, once none of them is still in flight (at most 10 s).
+async fn delivered_record(
+    server: &TestServer,
+    id: &str,
+) -> Vec<animaforge_server::store::webhooks::DeliveryRow> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let deliveries =
+            animaforge_server::store::webhooks::deliveries_of_event(&server.state.store, id)
+                .await
+                .unwrap();
+        if deliveries.iter().all(|d| d.state != "pending") || std::time::Instant::now() > deadline {
+            return deliveries;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 #[tokio::test]
 async fn events_arrive_once_signed_after_two_failures() {
     for engine in engines().await {
@@ -217,12 +235,10 @@ async fn events_arrive_once_signed_after_two_failures() {
             json!({"animation_id": anim, "purchase_id": purchase_id, "buyer_id": buyer_id, "amount": 4.99, "currency": "USD"})
         );
 
-        // Every attempt is recorded; nothing more arrives.
+        // Every attempt is recorded; nothing more arrives. The receiver has answered
+        // before the worker writes the outcome down, so wait for the record.
         for id in by_id.keys() {
-            let deliveries =
-                animaforge_server::store::webhooks::deliveries_of_event(&server.state.store, id)
-                    .await
-                    .unwrap();
+            let deliveries = delivered_record(&server, id).await;
             assert_eq!(deliveries.len(), 1);
             assert_eq!(deliveries[0].state, "delivered");
             let attempts = animaforge_server::store::webhooks::attempts(
