@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use animaforge_server::generate::{
     GenerateError, Quality, RenderError, RenderSettings, SceneSource, validate_source,
 };
-use generate_support::{drain, processes_mentioning, python, renderer};
+use generate_support::{drain, python, renderer, survivors};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -320,14 +320,7 @@ async fn a_fork_bomb_is_contained() {
         "{:?}",
         started.elapsed()
     );
-    let mut left = processes_mentioning(&name);
-    for _ in 0..30 {
-        if left.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        left = processes_mentioning(&name);
-    }
+    let left = survivors(&name, Duration::from_secs(10)).await;
     assert!(left.is_empty(), "fork bomb survivors: {}", left.len());
 }
 
@@ -358,5 +351,9 @@ async fn an_infinite_loop_is_stopped_by_the_clock() {
     let result =
         render_bypassing_validation(job.path(), &source(&name, code), Duration::from_secs(5)).await;
     assert!(matches!(result, Err(RenderError::Timeout(5))), "{result:?}");
-    assert!(processes_mentioning(&name).is_empty());
+    let left = survivors(&name, Duration::from_secs(10)).await;
+    assert!(
+        left.is_empty(),
+        "processes left after the timeout: {left:?}"
+    );
 }

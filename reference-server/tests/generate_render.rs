@@ -14,6 +14,7 @@ use animaforge_server::generate::{
 };
 use generate_support::{
     drain, ffprobe, first_frame_decodes, fractions, logs, processes_mentioning, python, renderer,
+    survivors,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -164,14 +165,7 @@ async fn cancel_kills_the_whole_render() {
     assert!(matches!(result, Err(RenderError::Cancelled)), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(120));
     // Nothing of the render survives.
-    let mut left = processes_mentioning(&name);
-    for _ in 0..20 {
-        if left.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        left = processes_mentioning(&name);
-    }
+    let left = survivors(&name, Duration::from_secs(10)).await;
     assert!(left.is_empty(), "processes left after cancel: {left:?}");
 }
 
@@ -202,6 +196,9 @@ async fn an_endless_scene_is_killed_at_the_timeout() {
         elapsed >= Duration::from_secs(6) && elapsed < Duration::from_secs(20),
         "{elapsed:?}"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(processes_mentioning(&name).is_empty());
+    let left = survivors(&name, Duration::from_secs(10)).await;
+    assert!(
+        left.is_empty(),
+        "processes left after the timeout: {left:?}"
+    );
 }

@@ -25,9 +25,15 @@ async fn sigterm_lets_in_flight_requests_finish() {
     // An upload that trickles in over about a second.
     let bytes = fake_mp4(2 * 1024 * 1024);
     let chunks: Vec<Vec<u8>> = bytes.chunks(128 * 1024).map(<[u8]>::to_vec).collect();
-    let stream = futures::stream::iter(chunks).then(|c| async move {
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        Ok::<_, std::io::Error>(c)
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    let stream = futures::stream::iter(chunks).then(move |c| {
+        let counter = counter.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok::<_, std::io::Error>(c)
+        }
     });
     let part =
         reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(stream)).file_name("slow.mp4");
@@ -41,7 +47,16 @@ async fn sigterm_lets_in_flight_requests_finish() {
         .send();
     let in_flight = tokio::spawn(request);
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Signal once the body is on its way (the request is in flight), however slow the
+    // machine.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sent.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upload never started"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let pid = server.pid().to_string();
     std::process::Command::new("kill")
         .args(["-TERM", &pid])

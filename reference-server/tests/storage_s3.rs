@@ -309,6 +309,21 @@ async fn uploads_thumbnails_downloads_and_deletes_live_in_the_bucket() {
     server.send(req, Some(&token)).await.assert_ok(200);
     assert_eq!(list(&bucket).await, Vec::<String>::new());
 
+    // A file larger than one part (5 MiB) goes up as an S3 multipart upload of three
+    // parts and is stored whole, including the short last part.
+    let mut large = fake_mp4(12 * 1024 * 1024 + 12_345);
+    for (i, byte) in large.iter_mut().enumerate().skip(64) {
+        *byte = (i % 251) as u8;
+    }
+    let large_id = server.upload(&token, large.clone()).await;
+    let large_object = format!("{large_id}.mp4");
+    let stored = read_object(&bucket, &large_object).await;
+    assert_eq!(stored.len(), large.len());
+    assert!(
+        stored == large,
+        "the multipart object differs from the upload"
+    );
+
     server.child.kill().await.expect("stop the server");
     drop(moto);
 }

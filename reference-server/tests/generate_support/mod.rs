@@ -133,3 +133,16 @@ pub fn processes_mentioning(needle: &str) -> Vec<u32> {
     }
     found
 }
+
+/// The processes mentioning `needle` that are still alive after waiting up to `within`
+/// for them to go (a killed process group takes a moment to be reaped).
+pub async fn survivors(needle: &str, within: std::time::Duration) -> Vec<u32> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let left = processes_mentioning(needle);
+        if left.is_empty() || std::time::Instant::now() > deadline {
+            return left;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
