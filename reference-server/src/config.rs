@@ -175,6 +175,17 @@ pub struct Config {
     )]
     pub argon2_iterations: u32,
 
+    /// Days of finished history to keep: delivered webhook events with their attempts,
+    /// the progress ticks of finished jobs (their logs and statuses stay), expired
+    /// refresh tokens. 0 keeps everything.
+    #[arg(
+        long,
+        env = "ANIMAFORGE_RETENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub retention_days: u32,
+
     /// Rate limits.
     #[command(flatten)]
     pub rate_limits: RateLimitConfig,
@@ -292,6 +303,7 @@ impl std::fmt::Debug for Config {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url)
+            .field("retention_days", &self.retention_days)
             .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }

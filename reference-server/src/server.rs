@@ -73,7 +73,8 @@ pub async fn run(
     Ok(())
 }
 
-/// Periodic upkeep: pruning old rate-limit windows.
+/// Periodic upkeep, every ten minutes from start: pruning old rate-limit windows and,
+/// under the retention setting, finished history.
 fn spawn_upkeep(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
@@ -81,15 +82,31 @@ fn spawn_upkeep(state: &AppState) {
         loop {
             tokio::select! {
                 _ = state.shutdown.cancelled() => break,
-                _ = tick.tick() => {
-                    let before = chrono::Utc::now().timestamp() - 2 * 3600;
-                    if let Err(err) = crate::store::rate_limits::prune(&state.store, before).await {
-                        tracing::warn!(error = %err, "pruning rate-limit counters failed");
-                    }
-                }
+                _ = tick.tick() => upkeep(&state).await,
             }
         }
     });
+}
+
+/// One upkeep pass.
+pub async fn upkeep(state: &AppState) {
+    let now = crate::store::now();
+    let before = now.timestamp() - 2 * 3600;
+    if let Err(err) = crate::store::rate_limits::prune(&state.store, before).await {
+        tracing::warn!(error = %err, "pruning rate-limit counters failed");
+    }
+    match crate::store::retention::prune(&state.store, now, state.config.retention_days).await {
+        Ok(pruned) if pruned != crate::store::retention::Pruned::default() => tracing::info!(
+            idempotency_keys = pruned.idempotency_keys,
+            webhook_events = pruned.webhook_events,
+            job_progress_events = pruned.job_progress_events,
+            refresh_tokens = pruned.refresh_tokens,
+            retention_days = state.config.retention_days,
+            "pruned finished history"
+        ),
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "pruning finished history failed"),
+    }
 }
 
 /// Completes on SIGTERM or SIGINT.

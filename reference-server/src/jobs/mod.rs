@@ -175,6 +175,11 @@ impl Generation {
         self.running().remove(job_id);
     }
 
+    /// Whether this process is running the job.
+    pub fn is_running(&self, job_id: &str) -> bool {
+        self.running().contains_key(job_id)
+    }
+
     /// Stops the job if this process runs it (other processes notice at their next
     /// heartbeat).
     pub fn cancel_running(&self, job_id: &str) {

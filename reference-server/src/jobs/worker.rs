@@ -63,6 +63,7 @@ pub async fn run_worker_process(config: Config) -> anyhow::Result<()> {
 async fn run_workers(state: AppState, concurrency: usize) {
     let slots = Arc::new(Semaphore::new(concurrency));
     let running = TaskTracker::new();
+    running.spawn(sweep_periodically(state.clone()));
     let poll = state.generation.config().poll();
     let lease_ms = state.generation.config().lease().as_millis() as i64;
     loop {
@@ -99,6 +100,63 @@ async fn run_workers(state: AppState, concurrency: usize) {
     }
     running.close();
     running.wait().await;
+}
+
+/// Sweeps the work directory at start and every ten minutes until shutdown.
+async fn sweep_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            () = state.shutdown.cancelled() => return,
+            _ = tick.tick() => {
+                sweep_work_dir(&state).await;
+            }
+        }
+    }
+}
+
+/// Removes job directories left behind by a worker that stopped without cleaning up
+/// (killed, or the machine went down): those of jobs that have ended or no longer
+/// exist. A directory of a job that may still run (queued again or processing, here
+/// or in another process sharing the directory) is left alone; the worker that claims
+/// a job starts from an empty directory anyway. Returns how many were removed.
+pub async fn sweep_work_dir(state: &AppState) -> usize {
+    let dir = state.generation.work_dir().to_path_buf();
+    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+        return 0;
+    };
+    let mut removed = 0;
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name();
+        let Some(id) = name.to_str().filter(|n| n.starts_with("job_")) else {
+            continue;
+        };
+        let ended = match state.store.job(id).await {
+            Ok(Some(job)) => job
+                .status
+                .parse::<animaforge_api::JobStatus>()
+                .is_ok_and(animaforge_api::JobStatus::is_terminal),
+            Ok(None) => true,
+            Err(err) => {
+                tracing::warn!(error = %err, "sweeping job directories failed");
+                return removed;
+            }
+        };
+        if !ended || state.generation.is_running(id) {
+            continue;
+        }
+        match tokio::fs::remove_dir_all(entry.path()).await {
+            Ok(()) => removed += 1,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                tracing::warn!(job_id = id, error = %err, "removing a stale job directory failed")
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "removed job directories left by stopped workers");
+    }
+    removed
 }
 
 /// How a run ended, before the claim is ended.

@@ -22,6 +22,7 @@ pub mod listing;
 pub mod marketplace;
 pub mod purchases;
 pub mod rate_limits;
+pub mod retention;
 pub mod search;
 pub mod social;
 pub mod users;
