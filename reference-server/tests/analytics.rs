@@ -53,6 +53,13 @@ async fn reports_sum_the_recorded_events() {
             }
             assert_eq!(req.send().await.unwrap().status(), 200);
         }
+        // The owner's own views are not counted.
+        for _ in 0..3 {
+            server
+                .get(&format!("/animations/{anim}"), Some(&owner))
+                .await
+                .assert_ok(200);
+        }
         server
             .get(&format!("/animations/{other}"), None)
             .await

@@ -132,7 +132,10 @@ async fn get_one(
     headers: HeaderMap,
 ) -> ApiResult<Data<AnimationResponse>> {
     let mut row = visible(&state, &id, user.as_ref().map(|u| u.id.as_str())).await?;
-    if row.status == AnimationStatus::Ready.as_str() {
+    // A view of a ready animation by anyone but its owner (an owner checking on an
+    // upload or a generation is not an audience).
+    let by_owner = user.as_ref().is_some_and(|u| u.id == row.owner_id);
+    if row.status == AnimationStatus::Ready.as_str() && !by_owner {
         state.store.count_animation_view(&id).await?;
         row.views += 1;
         let visit = visit(user.as_ref(), addr, &headers);
