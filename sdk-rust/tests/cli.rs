@@ -344,9 +344,32 @@ async fn json_outputs_parse_and_errors_are_one_line_with_an_exit_code() {
         "{err}"
     );
 
-    // Usage errors exit 2; an unreachable server exits 4.
+    // Usage errors are one line too and exit 2; an unreachable server exits 4.
     let out = cli(&config, base, &["animations", "frobnicate"], None).await;
     assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: unrecognized subcommand 'frobnicate'")
+            && err.contains("(usage: animaforge animations ")
+            && err.trim_end().ends_with("; see --help)"),
+        "{err}"
+    );
+    let out = cli(&config, base, &["search"], None).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim_end().lines().count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(&config, base, &["--help"], None).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("Usage: animaforge"),
+        "{}",
+        stdout(&out)
+    );
     let out = cli(
         &config,
         base,
@@ -357,6 +380,12 @@ async fn json_outputs_parse_and_errors_are_one_line_with_an_exit_code() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("low, medium, high, production"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        stderr(&out).trim_end().lines().count(),
+        1,
         "{}",
         stderr(&out)
     );

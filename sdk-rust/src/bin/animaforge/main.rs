@@ -26,7 +26,10 @@ use failure::Failure;
 use settings::{Resolved, StoredConfig};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     if cli.global.verbose {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("animaforge_core=debug"))
@@ -52,6 +55,46 @@ fn main() -> ExitCode {
             failure.exit_code()
         }
     }
+}
+
+/// Help and version go out as clap writes them; a usage error becomes one line,
+/// `error: ... (usage: ...; see --help)`, and exit code 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    }
+    let text = e.render().to_string();
+    let mut parts = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_owned());
+        } else if !line.starts_with("For more information") {
+            parts.push(line);
+        }
+    }
+    let mut line = String::new();
+    for part in parts {
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        line.push_str(part);
+    }
+    if !line.starts_with("error:") {
+        line = format!("error: {line}");
+    }
+    if let Some(usage) = usage {
+        line.push_str(&format!(" (usage: {usage}; see --help)"));
+    }
+    eprintln!("{line}");
+    ExitCode::from(failure::EXIT_USAGE)
 }
 
 /// What every command gets: the resolved settings and the stored config.
