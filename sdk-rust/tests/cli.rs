@@ -541,3 +541,42 @@ async fn ctrl_c_while_waiting_cancels_the_job_and_exits_130() {
     assert_eq!(job.status, animaforge::JobStatus::Cancelled);
     server.stop().await;
 }
+
+/// Runs the CLI with stdout a pipe whose reading end is already closed, as in
+/// `animaforge ... | true`.
+async fn cli_with_closed_stdout(config_dir: &Path, base_url: &str, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_animaforge"))
+        .args(args)
+        .env("ANIMAFORGE_CONFIG_DIR", config_dir)
+        .env("ANIMAFORGE_BASE_URL", base_url)
+        .env_remove("ANIMAFORGE_API_KEY")
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn animaforge")
+        .wait_with_output()
+        .await
+        .expect("animaforge ran")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_ends_the_program_quietly() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.as_str();
+    for args in [
+        &["config", "path"][..],
+        &["--json", "health"],
+        &["health"],
+        &["animations", "list"],
+    ] {
+        let out = cli_with_closed_stdout(&config, base, args).await;
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+    server.stop().await;
+}

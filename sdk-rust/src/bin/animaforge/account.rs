@@ -21,9 +21,12 @@ pub(crate) async fn auth(context: &Context, command: AuthCommand) -> Result<(), 
             if context.json() {
                 return print_json(&user);
             }
-            println!(
+            outln!(
                 "{} <{}> ({}, tier {})",
-                user.username, user.email, user.id, user.tier
+                user.username,
+                user.email,
+                user.id,
+                user.tier
             );
             Ok(())
         }
@@ -66,11 +69,13 @@ async fn register(context: &Context, args: RegisterArgs) -> Result<(), Failure> 
     if context.json() {
         return print_json(user);
     }
-    println!(
+    outln!(
         "Registered {} <{}> ({})",
-        user.username, user.email, user.id
+        user.username,
+        user.email,
+        user.id
     );
-    eprintln!("Next: animaforge auth login --email {}", user.email);
+    errln!("Next: animaforge auth login --email {}", user.email);
     Ok(())
 }
 
@@ -93,7 +98,7 @@ async fn login(context: &Context, args: LoginArgs) -> Result<(), Failure> {
         && stored.base_url.as_deref() == Some(context.settings.base_url.as_str())
         && let Err(e) = session.client().api_keys().revoke(&old_id).await
     {
-        eprintln!(
+        errln!(
             "note: the previous API key {old_id} was not revoked: {}",
             e.code()
         );
@@ -119,7 +124,7 @@ async fn login(context: &Context, args: LoginArgs) -> Result<(), Failure> {
         .user()
         .map(|u| format!("{} <{}>", u.username, u.email))
         .unwrap_or_default();
-    println!(
+    outln!(
         "Signed in as {who}; API key \"{}\" ({}, {}...) stored in {}",
         key.name,
         key.id,
@@ -135,7 +140,7 @@ async fn logout(context: &Context) -> Result<(), Failure> {
         if context.json() {
             return print_json(&serde_json::json!({ "signed_out": true, "revoked": false }));
         }
-        println!("Not signed in.");
+        outln!("Not signed in.");
         return Ok(());
     };
     let key_id = stored.api_key_id.take();
@@ -145,9 +150,9 @@ async fn logout(context: &Context) -> Result<(), Failure> {
         match client.api_keys().revoke(id).await {
             Ok(()) => {
                 revoked = true;
-                eprintln!("Revoked API key {id} on the server.");
+                errln!("Revoked API key {id} on the server.");
             }
-            Err(e) => eprintln!(
+            Err(e) => errln!(
                 "note: could not revoke API key {id} on the server ({}); it is forgotten here",
                 crate::failure::describe(&e)
             ),
@@ -161,7 +166,7 @@ async fn logout(context: &Context) -> Result<(), Failure> {
             "revoked": revoked,
         }));
     }
-    println!(
+    outln!(
         "Signed out; the API key was removed from {}",
         path.display()
     );
@@ -179,7 +184,7 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
             };
             match value {
                 Some(value) => {
-                    println!("{value}");
+                    outln!("{value}");
                     Ok(())
                 }
                 None => Err(Failure::local(format!("`{key}` is not set"))),
@@ -189,14 +194,14 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
             let mut stored = context.stored.clone();
             stored.set(&key, Some(value))?;
             let path = settings::save(&stored)?;
-            eprintln!("Set {key} in {}", path.display());
+            errln!("Set {key} in {}", path.display());
             Ok(())
         }
         ConfigCommand::Unset { key } => {
             let mut stored = context.stored.clone();
             stored.set(&key, None)?;
             let path = settings::save(&stored)?;
-            eprintln!("Removed {key} from {}", path.display());
+            errln!("Removed {key} from {}", path.display());
             Ok(())
         }
         ConfigCommand::List => {
@@ -207,13 +212,13 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
                     } else {
                         value.to_owned()
                     };
-                    println!("{key} = {shown}");
+                    outln!("{key} = {shown}");
                 }
             }
             Ok(())
         }
         ConfigCommand::Path => {
-            println!("{}", settings::config_path()?.display());
+            outln!("{}", settings::config_path()?.display());
             Ok(())
         }
     }
@@ -251,7 +256,7 @@ fn value_or_prompt(
             "{flag} is required when not prompting on a terminal"
         )));
     }
-    eprint!("{label}: ");
+    err!("{label}: ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin()

@@ -17,6 +17,7 @@ Exit codes:
   4    the server could not be reached, or a call timed out
   5    the job failed, was cancelled, or waiting for it timed out
   130  interrupted (Ctrl-C)
+  141  standard output was closed early (`animaforge ... | head -1`); nothing is printed
 
 Configuration: flags > ANIMAFORGE_API_KEY / ANIMAFORGE_BASE_URL > the config file
 (`animaforge config path`; ANIMAFORGE_CONFIG_DIR moves it) > http://localhost:8080/v1.";

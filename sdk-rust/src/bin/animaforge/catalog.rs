@@ -42,7 +42,7 @@ pub(crate) async fn animations(
             if context.json() {
                 return print_json(&serde_json::json!({ "id": id, "deleted": true }));
             }
-            println!("Deleted {id}");
+            outln!("Deleted {id}");
             Ok(())
         }
         AnimationsCommand::Source { id } => {
@@ -50,9 +50,9 @@ pub(crate) async fn animations(
             if context.json() {
                 return print_json(&source);
             }
-            print!("{}", source.source_code);
+            out!("{}", source.source_code);
             if !source.source_code.ends_with('\n') {
-                println!();
+                outln!();
             }
             Ok(())
         }
@@ -84,9 +84,9 @@ async fn download(
             "thumbnail": thumb,
         }));
     }
-    println!("{}", path.display());
+    outln!("{}", path.display());
     if let Some(thumb) = thumb {
-        println!("{}", thumb.display());
+        outln!("{}", thumb.display());
     }
     Ok(())
 }
@@ -125,13 +125,13 @@ async fn list(context: &Context, args: ListArgs) -> Result<(), Failure> {
     }
     animation_table(&page.items);
     let p = page.pagination;
-    println!("page {} of {} ({} in all)", p.page, p.pages.max(1), p.total);
+    outln!("page {} of {} ({} in all)", p.page, p.pages.max(1), p.total);
     Ok(())
 }
 
 fn print_animation(a: &Animation) {
-    println!("{}  {}", a.id, a.title);
-    println!(
+    outln!("{}  {}", a.id, a.title);
+    outln!(
         "by {}  ·  {}  ·  {}  ·  {}  ·  {}",
         a.creator.username,
         a.category,
@@ -140,10 +140,10 @@ fn print_animation(a: &Animation) {
         a.status
     );
     if !a.description.is_empty() {
-        println!("{}", a.description);
+        outln!("{}", a.description);
     }
     if let Some(m) = &a.metadata {
-        println!(
+        outln!(
             "{} s, {}, {} fps, {}, {}",
             m.duration,
             m.resolution,
@@ -153,17 +153,19 @@ fn print_animation(a: &Animation) {
         );
     }
     if !a.tags.is_empty() {
-        println!("tags: {}", a.tags.join(", "));
+        outln!("tags: {}", a.tags.join(", "));
     }
-    println!(
+    outln!(
         "views {}  downloads {}  likes {}",
-        a.stats.views, a.stats.downloads, a.stats.likes
+        a.stats.views,
+        a.stats.downloads,
+        a.stats.likes
     );
     if let Some(url) = &a.video_url {
-        println!("video: {url}");
+        outln!("video: {url}");
     }
     if let Some(url) = &a.thumbnail_url {
-        println!("thumbnail: {url}");
+        outln!("thumbnail: {url}");
     }
 }
 
@@ -197,15 +199,17 @@ async fn upload(context: &Context, args: UploadArgs) -> Result<(), Failure> {
         if context.json() {
             return print_json(&uploaded);
         }
-        println!("{}", uploaded.id);
-        eprintln!(
+        outln!("{}", uploaded.id);
+        errln!(
             "Uploaded {} ({}): {}",
-            uploaded.id, uploaded.status, uploaded.message
+            uploaded.id,
+            uploaded.status,
+            uploaded.message
         );
         return Ok(());
     }
 
-    eprintln!("Uploaded {}; waiting for processing", uploaded.id);
+    errln!("Uploaded {}; waiting for processing", uploaded.id);
     let deadline = tokio::time::Instant::now() + PROCESSING_WAIT;
     let animation = loop {
         let animation = client.animations().get(&uploaded.id).await?;
@@ -233,8 +237,8 @@ async fn upload(context: &Context, args: UploadArgs) -> Result<(), Failure> {
     if context.json() {
         return print_json(&animation);
     }
-    println!("{}", animation.id);
-    eprintln!(
+    outln!("{}", animation.id);
+    errln!(
         "Published {} \"{}\" ({})",
         animation.id,
         animation.title,
@@ -265,13 +269,17 @@ pub(crate) async fn search(context: &Context, args: SearchArgs) -> Result<(), Fa
             pagination: page.pagination,
         });
     }
-    println!(
+    outln!(
         "{:<38} {:>5}  {:<40} {:<16} {:>8}",
-        "ID", "SCORE", "TITLE", "CREATOR", "PRICE"
+        "ID",
+        "SCORE",
+        "TITLE",
+        "CREATOR",
+        "PRICE"
     );
     for r in &page.items {
         let a = &r.animation;
-        println!(
+        outln!(
             "{:<38} {:>5.2}  {:<40} {:<16} {:>8}",
             a.id,
             r.score,
@@ -281,7 +289,7 @@ pub(crate) async fn search(context: &Context, args: SearchArgs) -> Result<(), Fa
         );
     }
     let p = page.pagination;
-    println!(
+    outln!(
         "{} result(s); page {} of {}",
         p.total,
         p.page,
@@ -305,7 +313,7 @@ pub(crate) async fn marketplace(
             if context.json() {
                 return print_json(&purchase);
             }
-            println!(
+            outln!(
                 "{}  {} {} {}  {}",
                 purchase.id,
                 purchase.status,
@@ -347,14 +355,20 @@ pub(crate) async fn marketplace(
                     pagination: page.pagination,
                 });
             }
-            println!(
+            outln!(
                 "{:<40} {:<38} {:>8} {:<10}",
-                "PURCHASE", "ANIMATION", "AMOUNT", "STATUS"
+                "PURCHASE",
+                "ANIMATION",
+                "AMOUNT",
+                "STATUS"
             );
             for p in &page.items {
-                println!(
+                outln!(
                     "{:<40} {:<38} {:>8} {:<10}",
-                    p.id, p.animation.id, p.amount, p.status
+                    p.id,
+                    p.animation.id,
+                    p.amount,
+                    p.status
                 );
             }
             Ok(())
@@ -378,9 +392,9 @@ pub(crate) async fn health(context: &Context) -> Result<(), Failure> {
                 .unwrap_or_default()
         )
     };
-    println!("status    {} (version {})", health.status, health.version);
-    println!("database  {}", detail(&health.database));
-    println!("storage   {}", detail(&health.storage));
-    println!("renderer  {}", detail(&health.renderer));
+    outln!("status    {} (version {})", health.status, health.version);
+    outln!("database  {}", detail(&health.database));
+    outln!("storage   {}", detail(&health.storage));
+    outln!("renderer  {}", detail(&health.renderer));
     Ok(())
 }

@@ -16,6 +16,9 @@ pub(crate) const EXIT_CONNECTION: u8 = 4;
 pub(crate) const EXIT_JOB: u8 = 5;
 /// Ctrl-C.
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
+/// Standard output was a pipe whose reader went away (128 + SIGPIPE, as the shell
+/// reports for a tool the signal ended).
+pub(crate) const EXIT_BROKEN_PIPE: u8 = 141;
 
 /// A failed command.
 #[derive(Debug)]

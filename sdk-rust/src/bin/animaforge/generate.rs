@@ -30,8 +30,8 @@ pub(crate) async fn generate(context: &Context, args: GenerateArgs) -> Result<()
                 "status": job.status(),
             }));
         }
-        println!("{}", job.id());
-        eprintln!(
+        outln!("{}", job.id());
+        errln!(
             "Job {} {}; follow it with `animaforge jobs wait {}`",
             job.id(),
             job.status(),
@@ -40,7 +40,7 @@ pub(crate) async fn generate(context: &Context, args: GenerateArgs) -> Result<()
         return Ok(());
     }
     if !context.json() {
-        println!("{}", job.id());
+        outln!("{}", job.id());
     }
     let files = Files::for_output(args.out, args.thumbnail);
     wait_and_fetch(context, &client, job, &args.waiting, files).await
@@ -93,7 +93,7 @@ pub(crate) async fn jobs(context: &Context, command: JobsCommand) -> Result<(), 
             if context.json() {
                 return print_json(&job);
             }
-            println!("{} {}", job.job_id, job.status);
+            outln!("{} {}", job.job_id, job.status);
             Ok(())
         }
         JobsCommand::Wait {
@@ -114,19 +114,19 @@ fn print_job(job: &animaforge::api::Job) {
         .estimated_remaining
         .map(|s| format!("  ETA {s}s"))
         .unwrap_or_default();
-    println!("{}  {}  {}%{eta}", job.job_id, job.status, job.progress);
-    println!("prompt: {}", job.prompt);
+    outln!("{}  {}  {}%{eta}", job.job_id, job.status, job.progress);
+    outln!("prompt: {}", job.prompt);
     if !job.logs.is_empty() {
-        println!("last log lines:");
+        outln!("last log lines:");
         for line in job.logs.iter().rev().take(10).rev() {
-            println!("  | {line}");
+            outln!("  | {line}");
         }
     }
     if let Some(animation) = &job.animation {
-        println!("animation: {} ({})", animation.id, animation.url);
+        outln!("animation: {} ({})", animation.id, animation.url);
     }
     if let Some(error) = &job.error {
-        println!("error: {}: {}", error.code, error.message);
+        outln!("error: {}: {}", error.code, error.message);
     }
 }
 
@@ -237,7 +237,7 @@ async fn wait(
 
 fn print_result(animation: &GeneratedAnimation, video: Option<&Path>, thumbnail: Option<&Path>) {
     let meta = &animation.metadata;
-    println!(
+    outln!(
         "animation  {} ({} s, {}, {} fps, {})",
         animation.id,
         meta.duration,
@@ -246,11 +246,11 @@ fn print_result(animation: &GeneratedAnimation, video: Option<&Path>, thumbnail:
         bytes(meta.file_size)
     );
     match video {
-        Some(path) => println!("video      {}", path.display()),
-        None => println!("video      {}", animation.url),
+        Some(path) => outln!("video      {}", path.display()),
+        None => outln!("video      {}", animation.url),
     }
     if let Some(path) = thumbnail {
-        println!("thumbnail  {}", path.display());
+        outln!("thumbnail  {}", path.display());
     }
 }
 
@@ -279,7 +279,7 @@ pub(crate) async fn download_video(
         .await;
     bar.finish();
     let info = result?;
-    eprintln!("Downloaded {} to {}", bytes(info.bytes), path.display());
+    errln!("Downloaded {} to {}", bytes(info.bytes), path.display());
     Ok(path.to_path_buf())
 }
 
@@ -292,7 +292,7 @@ pub(crate) async fn download_url(
 ) -> Result<PathBuf, Failure> {
     ensure_parent(path)?;
     let info = client.files().download(url).to_path(path).await?;
-    eprintln!(
+    errln!(
         "Downloaded {what} ({}) to {}",
         bytes(info.bytes),
         path.display()

@@ -3,8 +3,39 @@
 //! Results go to stdout (JSON with `--json`), progress, log lines and errors to stderr.
 //! An error is one line, `error: CODE: message ... [request req_...]`, and the exit code
 //! says what kind of failure it was.
-// A command-line tool prints by design.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+/// `println!` for results: writes a line to stdout; when stdout is a pipe whose reader
+/// has gone (`animaforge ... | head -1`), the program ends quietly with exit code 141.
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for results, as [`outln!`] without the newline.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` for progress, notes and errors: a stderr that cannot be written to is
+/// ignored rather than a panic.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` (prompts), as [`errln!`] without the newline.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::output::write_stderr(format_args!($($arg)*))
+    };
+}
 
 mod account;
 mod args;
@@ -44,14 +75,14 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return ExitCode::from(failure::EXIT_LOCAL);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            errln!("error: {}", failure.message);
             failure.exit_code()
         }
     }
@@ -93,7 +124,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     if let Some(usage) = usage {
         line.push_str(&format!(" (usage: {usage}; see --help)"));
     }
-    eprintln!("{line}");
+    errln!("{line}");
     ExitCode::from(failure::EXIT_USAGE)
 }
 

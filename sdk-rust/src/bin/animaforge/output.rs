@@ -1,15 +1,38 @@
 //! Printing: the wire types as JSON for scripts, short tables for people.
 
+use std::io::Write;
+
 use animaforge::{AnimationSummary, Money};
 use serde::Serialize;
 
-use crate::failure::Failure;
+use crate::failure::{self, Failure};
+
+/// Writes to stdout (see [`outln!`]). A reader that went away ends the program quietly
+/// with exit code 141, as a tool killed by SIGPIPE; any other failure to write ends it
+/// with one error line and exit code 3.
+pub(crate) fn write_stdout(text: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(text) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(failure::EXIT_BROKEN_PIPE));
+        }
+        write_stderr(format_args!(
+            "error: cannot write to standard output: {e}\n"
+        ));
+        std::process::exit(i32::from(failure::EXIT_LOCAL));
+    }
+}
+
+/// Writes to stderr (see [`errln!`]); a failure to write is ignored.
+pub(crate) fn write_stderr(text: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().lock().write_fmt(text);
+}
 
 /// Prints `value` as pretty JSON on stdout.
 pub(crate) fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::local(format!("cannot encode the output: {e}")))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }
 
@@ -34,12 +57,17 @@ pub(crate) fn price(money: Money) -> String {
 
 /// A table of animations: id, title, creator, length, price, likes.
 pub(crate) fn animation_table<'a>(rows: impl IntoIterator<Item = &'a AnimationSummary>) {
-    println!(
+    outln!(
         "{:<38} {:<40} {:<16} {:>6} {:>8} {:>6}",
-        "ID", "TITLE", "CREATOR", "SECS", "PRICE", "LIKES"
+        "ID",
+        "TITLE",
+        "CREATOR",
+        "SECS",
+        "PRICE",
+        "LIKES"
     );
     for a in rows {
-        println!(
+        outln!(
             "{:<38} {:<40} {:<16} {:>6} {:>8} {:>6}",
             a.id,
             fit(&a.title, 40),

@@ -32,7 +32,7 @@ impl JobProgress {
             bar
         });
         if bar.is_none() {
-            eprintln!("waiting for {job_id}");
+            errln!("waiting for {job_id}");
         }
         JobProgress {
             bar,
@@ -58,7 +58,7 @@ impl JobProgress {
                 bar.set_position(u64::from(*progress));
                 bar.set_message(status.to_string());
             }
-            (None, JobUpdate::Log { message }) => eprintln!("  | {message}"),
+            (None, JobUpdate::Log { message }) => errln!("  | {message}"),
             (
                 None,
                 JobUpdate::Progress {
@@ -70,11 +70,11 @@ impl JobProgress {
                 last.1 = *estimated_remaining;
                 if *progress / 10 > last.0 / 10 || (*progress == 100 && last.0 < 100) {
                     last.0 = *progress;
-                    eprintln!("  [{progress:>3}%] {}", eta(*estimated_remaining));
+                    errln!("  [{progress:>3}%] {}", eta(*estimated_remaining));
                 }
             }
             (None, JobUpdate::Status { status, progress }) => {
-                eprintln!("  [{progress:>3}%] {status}");
+                errln!("  [{progress:>3}%] {status}");
             }
             _ => {}
         }
@@ -84,7 +84,7 @@ impl JobProgress {
     pub(crate) fn finish(&self, message: &str) {
         match &self.bar {
             Some(bar) => bar.finish_with_message(message.to_owned()),
-            None => eprintln!("{message}"),
+            None => errln!("{message}"),
         }
     }
 
