@@ -463,6 +463,21 @@ async fn generate_waits_with_progress_and_downloads_the_results() {
         video.len() as u64
     );
 
+    // A video named `.jpg`: the thumbnail beside it gets a name of its own.
+    let weird = home.path().join("weird").join("x.jpg");
+    let out = cli(
+        &config,
+        base,
+        &["jobs", "wait", &job_id, "--out", weird.to_str().unwrap()],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let video = std::fs::read(&weird).unwrap();
+    assert_eq!(&video[4..8], b"ftyp", "the video is not overwritten");
+    let thumb = std::fs::read(home.path().join("weird").join("x.thumbnail.jpg")).unwrap();
+    assert!(thumb.starts_with(&[0xFF, 0xD8]));
+
     let out = cli(&config, base, &["animations", "source", &job_id], None).await;
     assert_eq!(
         out.status.code(),
@@ -579,4 +594,48 @@ async fn a_closed_stdout_ends_the_program_quietly() {
         assert_eq!(stderr(&out), "", "{args:?}");
     }
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_file_for_video_and_thumbnail_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    // Nothing listens here: a command that got as far as a request would exit 4.
+    let base = "http://127.0.0.1:9/v1";
+    let same = home.path().join("same").join("a.mp4");
+    let same = same.to_str().unwrap();
+    let dotted = format!("{}/same/./a.mp4", home.path().display());
+    for args in [
+        &["generate", "a cube", "--out", same, "--thumbnail", same][..],
+        &[
+            "jobs",
+            "wait",
+            "job_x",
+            "--out",
+            same,
+            "--thumbnail",
+            &dotted,
+        ],
+        &[
+            "animations",
+            "download",
+            "anim_x",
+            "--out",
+            same,
+            "--thumbnail",
+            same,
+        ],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--api-key", "af_live_unused"]);
+        let out = cli(&config, base, &args, None).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: --out and --thumbnail both name "),
+            "{err}"
+        );
+    }
+    assert!(!home.path().join("same").exists());
 }

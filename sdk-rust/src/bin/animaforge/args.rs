@@ -182,7 +182,8 @@ pub(crate) struct GenerateArgs {
     /// Wait for the job with a progress bar and its log lines.
     #[arg(long)]
     pub(crate) wait: bool,
-    /// Wait, then download the MP4 here (and its thumbnail beside it as `.jpg`).
+    /// Wait, then download the MP4 here (and its thumbnail beside it as `.jpg`, or as
+    /// `.thumbnail.jpg` when this path ends in `.jpg`).
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
     /// Wait, then download the thumbnail here.
@@ -221,7 +222,8 @@ pub(crate) enum JobsCommand {
     Wait {
         /// `job_...`.
         id: String,
-        /// Download the MP4 here (and its thumbnail beside it as `.jpg`).
+        /// Download the MP4 here (and its thumbnail beside it as `.jpg`, or as
+        /// `.thumbnail.jpg` when this path ends in `.jpg`).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Download the thumbnail here.

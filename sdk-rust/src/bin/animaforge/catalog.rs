@@ -10,7 +10,7 @@ use futures::TryStreamExt;
 
 use crate::args::{AnimationsCommand, ListArgs, MarketplaceCommand, SearchArgs, UploadArgs};
 use crate::failure::Failure;
-use crate::generate::{download_url, download_video};
+use crate::generate::{download_url, download_video, refuse_same_file};
 use crate::output::{animation_table, bytes, fit, price, print_json};
 use crate::progress::ByteProgress;
 use crate::{Context, interruptible};
@@ -34,6 +34,9 @@ pub(crate) async fn animations(
             Ok(())
         }
         AnimationsCommand::Download { id, out, thumbnail } => {
+            if let Some(thumbnail) = &thumbnail {
+                refuse_same_file(&out, thumbnail)?;
+            }
             interruptible("downloading", download(context, id, out, thumbnail)).await
         }
         AnimationsCommand::Upload(args) => interruptible("uploading", upload(context, args)).await,

@@ -18,6 +18,7 @@ use crate::progress::{ByteProgress, JobProgress};
 
 /// Runs `generate`.
 pub(crate) async fn generate(context: &Context, args: GenerateArgs) -> Result<(), Failure> {
+    let files = Files::for_output(args.out.clone(), args.thumbnail.clone())?;
     let client = context.authed()?;
     let request = request_from(&args)?;
     let job = client.animations().generate_with(request).await?;
@@ -42,7 +43,6 @@ pub(crate) async fn generate(context: &Context, args: GenerateArgs) -> Result<()
     if !context.json() {
         outln!("{}", job.id());
     }
-    let files = Files::for_output(args.out, args.thumbnail);
     wait_and_fetch(context, &client, job, &args.waiting, files).await
 }
 
@@ -78,6 +78,14 @@ fn request_from(args: &GenerateArgs) -> Result<GenerateRequest, Failure> {
 
 /// Runs `jobs ...`.
 pub(crate) async fn jobs(context: &Context, command: JobsCommand) -> Result<(), Failure> {
+    if let JobsCommand::Wait {
+        out: Some(out),
+        thumbnail: Some(thumbnail),
+        ..
+    } = &command
+    {
+        refuse_same_file(out, thumbnail)?;
+    }
     let client = context.authed()?;
     match command {
         JobsCommand::Status { id } => {
@@ -103,7 +111,7 @@ pub(crate) async fn jobs(context: &Context, command: JobsCommand) -> Result<(), 
             waiting,
         } => {
             let job = client.jobs().attach(&id);
-            let files = Files::for_output(out, thumbnail);
+            let files = Files::for_output(out, thumbnail)?;
             wait_and_fetch(context, &client, job, &waiting, files).await
         }
     }
@@ -138,14 +146,53 @@ struct Files {
 }
 
 impl Files {
-    /// `--out` and `--thumbnail`; with `--out` alone the thumbnail goes beside the video.
-    fn for_output(out: Option<PathBuf>, thumbnail: Option<PathBuf>) -> Files {
-        let thumbnail = thumbnail.or_else(|| out.as_ref().map(|o| o.with_extension("jpg")));
-        Files {
+    /// `--out` and `--thumbnail`; with `--out` alone the thumbnail goes beside the video
+    /// (see [`thumbnail_beside`]). The same file for both is a usage error.
+    fn for_output(out: Option<PathBuf>, thumbnail: Option<PathBuf>) -> Result<Files, Failure> {
+        if let (Some(out), Some(thumbnail)) = (&out, &thumbnail) {
+            refuse_same_file(out, thumbnail)?;
+        }
+        let thumbnail = thumbnail.or_else(|| out.as_deref().map(thumbnail_beside));
+        Ok(Files {
             video: out,
             thumbnail,
-        }
+        })
     }
+}
+
+/// The thumbnail's path beside `video`: `x.jpg` for `x.mp4`, and `x.thumbnail.jpg` when
+/// the video itself is named `x.jpg`.
+pub(crate) fn thumbnail_beside(video: &Path) -> PathBuf {
+    let thumbnail = video.with_extension("jpg");
+    if same_file(&thumbnail, video) {
+        video.with_extension("thumbnail.jpg")
+    } else {
+        thumbnail
+    }
+}
+
+/// A usage error when `--out` and `--thumbnail` name the same file.
+pub(crate) fn refuse_same_file(video: &Path, thumbnail: &Path) -> Result<(), Failure> {
+    if same_file(video, thumbnail) {
+        return Err(Failure::usage(format!(
+            "--out and --thumbnail both name {}; give the thumbnail a path of its own",
+            thumbnail.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file: equal once made absolute, or the same
+/// existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if absolute(a) == absolute(b) {
+        return true;
+    }
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
 }
 
 async fn wait_and_fetch(
