@@ -11,12 +11,27 @@ use tokio::io::AsyncWriteExt;
 
 /// Runs the CLI with `args`, the config in `config_dir` and the API at `base_url`.
 async fn cli(config_dir: &Path, base_url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    cli_with_key(config_dir, base_url, args, stdin, None).await
+}
+
+/// [`cli`] with `ANIMAFORGE_API_KEY` set to `api_key`.
+async fn cli_with_key(
+    config_dir: &Path,
+    base_url: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+    api_key: Option<&str>,
+) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_animaforge"));
     command
         .args(args)
         .env("ANIMAFORGE_CONFIG_DIR", config_dir)
         .env("ANIMAFORGE_BASE_URL", base_url)
-        .env_remove("ANIMAFORGE_API_KEY")
+        .env_remove("ANIMAFORGE_API_KEY");
+    if let Some(key) = api_key {
+        command.env("ANIMAFORGE_API_KEY", key);
+    }
+    command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -638,4 +653,83 @@ async fn one_file_for_video_and_thumbnail_is_a_usage_error() {
         );
     }
     assert!(!home.path().join("same").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_keeps_a_key_it_could_not_revoke() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.clone();
+    let stored_key = |out: Output| stdout(&out).trim().to_owned();
+
+    // A key the server already refuses (revoked elsewhere) is forgotten.
+    sign_in(&config, &base).await;
+    let key = stored_key(cli(&config, &base, &["config", "get", "api_key"], None).await);
+    let id = stored_key(cli(&config, &base, &["config", "get", "api_key_id"], None).await);
+    let by_key = server.anonymous().with_api_key(&key);
+    by_key.api_keys().revoke(&id).await.unwrap();
+    let out = cli(&config, &base, &["auth", "logout"], None).await;
+    assert_ok(&out);
+    assert!(stderr(&out).contains("already invalid"), "{}", stderr(&out));
+    let out = cli(&config, &base, &["config", "get", "api_key"], None).await;
+    assert_eq!(out.status.code(), Some(3), "forgotten: {}", stdout(&out));
+
+    // An unreachable server: the key stays stored, one error line, exit 4.
+    sign_in(&config, &base).await;
+    let key = stored_key(cli(&config, &base, &["config", "get", "api_key"], None).await);
+    server.stop().await;
+    let out = cli(&config, &base, &["auth", "logout"], None).await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: CONNECTION_ERROR: ") && err.contains("stays stored"),
+        "{err}"
+    );
+    let out = cli(&config, &base, &["config", "get", "api_key"], None).await;
+    assert_ok(&out);
+    assert_eq!(stdout(&out).trim(), key);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_says_a_key_from_the_environment_or_a_flag_is_not_revoked() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = "http://127.0.0.1:9/v1";
+    let out = cli_with_key(
+        &config,
+        base,
+        &["auth", "logout"],
+        None,
+        Some("af_live_from_env"),
+    )
+    .await;
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("No API key is stored in ")
+            && text.contains("ANIMAFORGE_API_KEY was not revoked"),
+        "{text}"
+    );
+    let out = cli(
+        &config,
+        base,
+        &["--api-key", "af_live_from_flag", "auth", "logout"],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("No API key is stored in ") && text.contains("--api-key was not revoked"),
+        "{text}"
+    );
+    let out = cli(&config, base, &["auth", "logout"], None).await;
+    assert_ok(&out);
+    assert!(
+        stdout(&out).starts_with("Not signed in"),
+        "{}",
+        stdout(&out)
+    );
 }

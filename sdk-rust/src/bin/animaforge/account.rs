@@ -2,13 +2,13 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use animaforge::{AnimaForge, ApiKey};
+use animaforge::{AnimaForge, ApiKey, Error};
 
 use crate::Context;
 use crate::args::{AuthCommand, ConfigCommand, LoginArgs, RegisterArgs};
 use crate::failure::Failure;
 use crate::output::print_json;
-use crate::settings;
+use crate::settings::{self, KeySource};
 
 /// Runs `auth ...`.
 pub(crate) async fn auth(context: &Context, command: AuthCommand) -> Result<(), Failure> {
@@ -137,25 +137,63 @@ async fn login(context: &Context, args: LoginArgs) -> Result<(), Failure> {
 async fn logout(context: &Context) -> Result<(), Failure> {
     let mut stored = context.stored.clone();
     let Some(key) = stored.api_key.take() else {
+        // Nothing stored; a key from the environment or a flag is not this tool's to
+        // revoke.
+        let other = context
+            .settings
+            .api_key_source
+            .filter(|source| *source != KeySource::Stored);
         if context.json() {
             return print_json(&serde_json::json!({ "signed_out": true, "revoked": false }));
         }
-        outln!("Not signed in.");
+        let path = settings::config_path()?;
+        match other {
+            Some(source) => outln!(
+                "No API key is stored in {}; {} was not revoked and still works.",
+                path.display(),
+                source.describe()
+            ),
+            None => outln!("Not signed in: no API key is stored in {}.", path.display()),
+        }
         return Ok(());
     };
     let key_id = stored.api_key_id.take();
     let mut revoked = false;
     if let Some(id) = &key_id {
-        let client = anonymous(context)?.with_api_key(key);
-        match client.api_keys().revoke(id).await {
+        // The key is only ever sent to the server it was created on.
+        let mut builder = AnimaForge::builder()
+            .base_url(
+                stored
+                    .base_url
+                    .as_deref()
+                    .unwrap_or(&context.settings.base_url),
+            )
+            .user_agent(concat!("animaforge-cli/", env!("CARGO_PKG_VERSION")))
+            .api_key(key);
+        if let Some(timeout) = context.timeout {
+            builder = builder.timeout(timeout);
+        }
+        match builder.build()?.api_keys().revoke(id).await {
             Ok(()) => {
                 revoked = true;
                 errln!("Revoked API key {id} on the server.");
             }
-            Err(e) => errln!(
-                "note: could not revoke API key {id} on the server ({}); it is forgotten here",
+            // The server no longer accepts the key, or no longer has it: nothing is
+            // left to revoke.
+            Err(e @ (Error::Authentication(_) | Error::NotFound(_))) => errln!(
+                "note: API key {id} was already invalid on the server ({}); it is forgotten here",
                 crate::failure::describe(&e)
             ),
+            // Unreachable server, timeout, rate limit, server error: the key may still
+            // work, so it stays stored for another try.
+            Err(e) => {
+                let mut failure = Failure::from(e);
+                failure.message.push_str(&format!(
+                    "; API key {id} was not revoked and stays stored (try again, or \
+                     `animaforge config unset api_key` to forget it unrevoked)"
+                ));
+                return Err(failure);
+            }
         }
     }
     let path = settings::save(&stored)?;

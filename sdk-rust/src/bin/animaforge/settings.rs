@@ -211,6 +211,28 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::create(path)
 }
 
+/// Where the API key of a run came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeySource {
+    /// `--api-key`.
+    Flag,
+    /// `ANIMAFORGE_API_KEY`.
+    Environment,
+    /// The config file.
+    Stored,
+}
+
+impl KeySource {
+    /// How a message names the key.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            KeySource::Flag => "the API key given with --api-key",
+            KeySource::Environment => "the API key in ANIMAFORGE_API_KEY",
+            KeySource::Stored => "the stored API key",
+        }
+    }
+}
+
 /// The settings of one run, resolved.
 #[derive(Clone)]
 pub(crate) struct Resolved {
@@ -218,6 +240,8 @@ pub(crate) struct Resolved {
     pub(crate) base_url: String,
     /// The API key, if any source gave one.
     pub(crate) api_key: Option<String>,
+    /// Where `api_key` came from.
+    pub(crate) api_key_source: Option<KeySource>,
     /// Print JSON.
     pub(crate) json: bool,
 }
@@ -227,6 +251,7 @@ impl std::fmt::Debug for Resolved {
         f.debug_struct("Resolved")
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("api_key_source", &self.api_key_source)
             .field("json", &self.json)
             .finish()
     }
@@ -252,12 +277,20 @@ pub(crate) fn resolve(
         .as_deref()
         .is_none_or(|stored_url| same_url(stored_url, &base_url));
     let api_key = flag_api_key
-        .map(str::to_owned)
-        .or_else(|| env(animaforge::ENV_API_KEY))
-        .or_else(|| stored.api_key.clone().filter(|_| same_server));
+        .map(|key| (key.to_owned(), KeySource::Flag))
+        .or_else(|| env(animaforge::ENV_API_KEY).map(|key| (key, KeySource::Environment)))
+        .or_else(|| {
+            stored
+                .api_key
+                .clone()
+                .filter(|_| same_server)
+                .map(|key| (key, KeySource::Stored))
+        });
+    let (api_key, api_key_source) = api_key.unzip();
     Resolved {
         base_url,
         api_key,
+        api_key_source,
         json: flag_json || stored.output.as_deref() == Some("json"),
     }
 }
