@@ -733,3 +733,28 @@ async fn logout_says_a_key_from_the_environment_or_a_flag_is_not_revoked() {
         stdout(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_subcommand_is_a_one_line_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = "http://127.0.0.1:9/v1";
+    for group in ["animations", "auth", "jobs", "config", "marketplace", ""] {
+        let args: Vec<&str> = [group].into_iter().filter(|g| !g.is_empty()).collect();
+        let out = cli(&config, base, &args, None).await;
+        assert_eq!(out.status.code(), Some(2), "{group}: {}", stderr(&out));
+        let err = stderr(&out);
+        let name = format!("animaforge {group}").trim_end().to_owned();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("error: '{name}' requires a subcommand"))
+                && err.contains("; subcommands: ")
+                && err.contains(&format!("(usage: {name} [OPTIONS] <COMMAND>; see --help)")),
+            "{err}"
+        );
+        assert_eq!(stdout(&out), "");
+    }
+    let out = cli(&config, base, &["animations", "--help"], None).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("Usage: animaforge animations"));
+}

@@ -50,14 +50,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use animaforge::AnimaForge;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 use failure::Failure;
 use settings::{Resolved, StoredConfig};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
@@ -88,6 +88,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// Parses the command line. A missing subcommand (`animaforge animations`) is a usage
+/// error like any other, not the whole help.
+fn parse() -> Result<Cli, clap::Error> {
+    let command = Cli::command()
+        .arg_required_else_help(false)
+        .mut_subcommands(|sub| sub.arg_required_else_help(false));
+    let matches = command.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Help and version go out as clap writes them; a usage error becomes one line,
 /// `error: ... (usage: ...; see --help)`, and exit code 2.
 fn usage_error(e: &clap::Error) -> ExitCode {
@@ -108,6 +118,11 @@ fn usage_error(e: &clap::Error) -> ExitCode {
         if let Some(u) = line.strip_prefix("Usage: ") {
             usage = Some(u.to_owned());
         } else if !line.starts_with("For more information") {
+            // `[subcommands: a, b]` and the like read better without the brackets.
+            let line = line
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .unwrap_or(line);
             parts.push(line);
         }
     }
