@@ -758,3 +758,37 @@ async fn a_missing_subcommand_is_a_one_line_usage_error() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("Usage: animaforge animations"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_out_of_range_are_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    // Nothing listens here: a value that got through would end in exit 3 or 4.
+    let base = "http://127.0.0.1:9/v1";
+    for (args, flag) in [
+        (&["animations", "list", "--page", "0"][..], "--page"),
+        (&["--timeout", "0", "health"], "--timeout"),
+        (&["animations", "list", "--per-page", "0"], "--per-page"),
+        (&["search", "x", "--per-page", "101"], "--per-page"),
+        (&["search", "x", "--page", "0"], "--page"),
+        (&["marketplace", "purchases", "--page", "0"], "--page"),
+        (&["marketplace", "trending", "--limit", "51"], "--limit"),
+        (
+            &["jobs", "wait", "job_x", "--wait-timeout", "0"],
+            "--wait-timeout",
+        ),
+        (
+            &["generate", "a cube", "--wait-timeout", "0"],
+            "--wait-timeout",
+        ),
+    ] {
+        let out = cli(&config, base, args, None).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: invalid value '") && err.contains(flag),
+            "{err}"
+        );
+    }
+}

@@ -53,7 +53,7 @@ pub(crate) struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub(crate) verbose: bool,
     /// Total time allowed for each API call, in seconds.
-    #[arg(long, global = true, value_name = "SECS")]
+    #[arg(long, global = true, value_name = "SECS", value_parser = at_least_one::<u64>)]
     pub(crate) timeout: Option<u64>,
 }
 
@@ -198,7 +198,7 @@ pub(crate) struct GenerateArgs {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct WaitArgs {
     /// Give up waiting after this many seconds (the job keeps running).
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = at_least_one::<u64>)]
     pub(crate) wait_timeout: u64,
     /// On Ctrl-C stop waiting but leave the job running (default: cancel it).
     #[arg(long)]
@@ -274,10 +274,10 @@ pub(crate) enum AnimationsCommand {
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
     /// Page number, from 1.
-    #[arg(long)]
+    #[arg(long, value_parser = at_least_one::<u32>)]
     pub(crate) page: Option<u32>,
     /// Items per page (1 to 100).
-    #[arg(long)]
+    #[arg(long, value_parser = per_page)]
     pub(crate) per_page: Option<u32>,
     /// Sort key.
     #[arg(long, value_parser = enum_parser::<AnimationSort>)]
@@ -355,10 +355,10 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_parser = enum_parser::<SearchSort>)]
     pub(crate) sort: Option<SearchSort>,
     /// Page number, from 1.
-    #[arg(long)]
+    #[arg(long, value_parser = at_least_one::<u32>)]
     pub(crate) page: Option<u32>,
     /// Results per page (1 to 100).
-    #[arg(long)]
+    #[arg(long, value_parser = per_page)]
     pub(crate) per_page: Option<u32>,
 }
 
@@ -381,16 +381,16 @@ pub(crate) enum MarketplaceCommand {
         #[arg(long, value_parser = enum_parser::<Timeframe>)]
         timeframe: Option<Timeframe>,
         /// How many (1 to 50).
-        #[arg(long)]
+        #[arg(long, value_parser = trending_limit)]
         limit: Option<u32>,
     },
     /// Your purchases.
     Purchases {
         /// Page number, from 1.
-        #[arg(long)]
+        #[arg(long, value_parser = at_least_one::<u32>)]
         page: Option<u32>,
         /// Items per page (1 to 100).
-        #[arg(long)]
+        #[arg(long, value_parser = per_page)]
         per_page: Option<u32>,
     },
 }
@@ -405,4 +405,35 @@ where
 
 fn money_parser(text: &str) -> Result<animaforge::Money, String> {
     animaforge::Money::parse(text).map_err(|e| e.to_string())
+}
+
+/// A whole number, 1 or more (pages, seconds).
+fn at_least_one<T>(text: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + TryFrom<u8> + PartialOrd,
+{
+    let value: T = text
+        .parse()
+        .map_err(|_| "must be a whole number, 1 or more".to_owned())?;
+    match T::try_from(1) {
+        Ok(one) if value >= one => Ok(value),
+        _ => Err("must be 1 or more".to_owned()),
+    }
+}
+
+/// Items per page, 1 to 100.
+fn per_page(text: &str) -> Result<u32, String> {
+    whole_number_in(text, 1, 100)
+}
+
+/// Trending animations, 1 to 50.
+fn trending_limit(text: &str) -> Result<u32, String> {
+    whole_number_in(text, 1, 50)
+}
+
+fn whole_number_in(text: &str, min: u32, max: u32) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from {min} to {max}")),
+    }
 }

@@ -238,7 +238,7 @@ async fn wait(
     let progress = Arc::new(JobProgress::start(job.id()));
     let shown = progress.clone();
     let options = WaitOptions::default()
-        .timeout(Some(Duration::from_secs(waiting.wait_timeout.max(1))))
+        .timeout(Some(Duration::from_secs(waiting.wait_timeout)))
         .on_timeout(OnTimeout::Detach)
         .on_update(move |update| shown.update(update));
 
