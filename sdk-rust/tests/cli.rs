@@ -792,3 +792,95 @@ async fn numbers_out_of_range_are_usage_errors() {
         );
     }
 }
+
+/// Serves one canned HTTP response to every request on 127.0.0.1; returns the base URL.
+async fn canned_server(status: &'static str, body: String) -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_error_says_the_wait_once() {
+    let body = serde_json::json!({
+        "success": false,
+        "error": {
+            "code": "RATE_LIMIT_EXCEEDED",
+            "message": "Rate limit exceeded (hourly limit); retry in 917 s",
+            "details": { "retry_after": 917 },
+        },
+        "meta": { "timestamp": "2026-01-01T00:00:00Z", "request_id": "req_limited" },
+    });
+    let base = canned_server("429 Too Many Requests", body.to_string()).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = cli(&home.path().join("cfg"), &base, &["health"], None).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: RATE_LIMIT_EXCEEDED: Rate limit exceeded (hourly limit); retry in 917 s \
+         [request req_limited]\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploading_a_missing_file_says_it_does_not_exist() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = "http://127.0.0.1:9/v1";
+    let missing = home.path().join("README.txt");
+    let upload = |file: &Path| {
+        let file = file.to_str().unwrap().to_owned();
+        let config = config.clone();
+        async move {
+            cli(
+                &config,
+                base,
+                &[
+                    "--api-key",
+                    "af_live_unused",
+                    "animations",
+                    "upload",
+                    &file,
+                    "--title",
+                    "x",
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let out = upload(&missing).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        stderr(&out),
+        format!("error: {} does not exist\n", missing.display())
+    );
+    let out = upload(home.path()).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        stderr(&out),
+        format!("error: {} is not a file\n", home.path().display())
+    );
+}

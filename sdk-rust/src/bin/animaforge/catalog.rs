@@ -174,11 +174,26 @@ fn print_animation(a: &Animation) {
 
 async fn upload(context: &Context, args: UploadArgs) -> Result<(), Failure> {
     let client = context.authed()?;
-    if !args.file.is_file() {
-        return Err(Failure::local(format!(
-            "{} is not a file",
-            args.file.display()
-        )));
+    match std::fs::metadata(&args.file) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => {
+            return Err(Failure::local(format!(
+                "{} is not a file",
+                args.file.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::local(format!(
+                "{} does not exist",
+                args.file.display()
+            )));
+        }
+        Err(e) => {
+            return Err(Failure::local(format!(
+                "cannot read {}: {e}",
+                args.file.display()
+            )));
+        }
     }
     let metadata = UploadMetadata {
         title: args.title,

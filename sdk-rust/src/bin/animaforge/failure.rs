@@ -103,7 +103,10 @@ pub(crate) fn describe(error: &Error) -> String {
             (None, None) => String::new(),
         };
         line.push_str(&suffix);
-        if let Some(retry) = details.retry_after {
+        // The wait, unless the message already says it ("retry in 917 s").
+        if let Some(retry) = details.retry_after
+            && !line.contains(&format!("{retry} s"))
+        {
             line.push_str(&format!(" (retry after {retry} s)"));
         }
     }
