@@ -158,12 +158,27 @@ struct Claims {
     iat: i64,
     exp: i64,
     typ: String,
+    /// The login (refresh-token family) the token belongs to: revoking the family
+    /// revokes its access tokens too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
 }
 
-/// Signs an access token for `user_id` valid for `ttl`; returns it and its expiry.
+/// A verified access token: whose it is and which login issued it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    /// The user id.
+    pub user_id: String,
+    /// The refresh-token family of the login.
+    pub family_id: Option<String>,
+}
+
+/// Signs an access token for `user_id` of the login `family_id`, valid for `ttl`;
+/// returns it and its expiry.
 pub fn issue_access_token(
     secrets: &Secrets,
     user_id: &str,
+    family_id: &str,
     ttl: Duration,
 ) -> anyhow::Result<(String, DateTime<Utc>)> {
     let now = Utc::now();
@@ -173,6 +188,7 @@ pub fn issue_access_token(
         iat: now.timestamp(),
         exp: expires.timestamp(),
         typ: "access".into(),
+        sid: Some(family_id.to_owned()),
     };
     let token = jsonwebtoken::encode(
         &Header::default(),
@@ -185,8 +201,8 @@ pub fn issue_access_token(
     ))
 }
 
-/// The user id of a valid, unexpired access token.
-pub fn verify_access_token(secrets: &Secrets, token: &str) -> Option<String> {
+/// The claims of a valid, unexpired access token.
+pub fn verify_access_token(secrets: &Secrets, token: &str) -> Option<AccessClaims> {
     let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
@@ -196,7 +212,10 @@ pub fn verify_access_token(secrets: &Secrets, token: &str) -> Option<String> {
         &validation,
     )
     .ok()?;
-    (data.claims.typ == "access").then_some(data.claims.sub)
+    (data.claims.typ == "access").then_some(AccessClaims {
+        user_id: data.claims.sub,
+        family_id: data.claims.sid,
+    })
 }
 
 /// The visible prefix of API keys.

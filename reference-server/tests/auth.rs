@@ -228,6 +228,12 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         )
         .await
         .assert_error(401, "AUTHENTICATION_ERROR");
+        // So do the access tokens of that login, the first and the refreshed one.
+        for token in [a.token.as_str(), data["token"].as_str().unwrap()] {
+            let res = s.get("/auth/me", Some(token)).await;
+            res.assert_error(401, "AUTHENTICATION_ERROR");
+            assert!(res.body.to_string().contains("revoked"), "{}", res.body);
+        }
 
         // Another login is another family, untouched.
         let login = s
@@ -241,6 +247,9 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
             .as_str()
             .unwrap()
             .to_owned();
+        s.get("/auth/me", Some(login.data()["token"].as_str().unwrap()))
+            .await
+            .assert_ok(200);
         s.post("/auth/refresh", None, json!({"refresh_token": other}))
             .await
             .assert_ok(200);

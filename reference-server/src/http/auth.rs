@@ -106,9 +106,22 @@ async fn resolve(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Ca
     if credential.starts_with(API_KEY_PREFIX) {
         return api_key_caller(state, credential).await;
     }
-    let Some(user_id) = verify_access_token(&state.secrets, credential) else {
-        return Ok(Caller::Invalid("Invalid or expired access token"));
+    let Some(claims) = verify_access_token(&state.secrets, credential) else {
+        // A JWT has three dot-separated parts; anything else was meant as a key.
+        return Ok(Caller::Invalid(if credential.split('.').count() == 3 {
+            "Invalid or expired access token"
+        } else {
+            "Invalid API key or access token (API keys start with `af_live_`)"
+        }));
     };
+    if let Some(family_id) = &claims.family_id
+        && state.store.refresh_family_revoked(family_id).await?
+    {
+        return Ok(Caller::Invalid(
+            "This login was revoked (a refresh token was reused); sign in again",
+        ));
+    }
+    let user_id = claims.user_id;
     match state.store.user_tier(&user_id).await? {
         Some(tier) => Ok(Caller::User(AuthUser {
             id: user_id,

@@ -95,9 +95,11 @@ async fn login(
 
 /// An access token and a refresh token of a new family.
 async fn start_session(state: &AppState, user: AccountUser) -> ApiResult<AuthSession> {
+    let family_id = new_id("fam");
     let (token, expires_at) = issue_access_token(
         &state.secrets,
         &user.id,
+        &family_id,
         Duration::seconds(state.config.access_token_ttl_secs),
     )?;
     let refresh_token = new_refresh_token();
@@ -107,7 +109,7 @@ async fn start_session(state: &AppState, user: AccountUser) -> ApiResult<AuthSes
         .insert_refresh_token(&NewRefreshToken {
             id: &new_id("rt"),
             token_hash: &sha256_hex(&refresh_token),
-            family_id: &new_id("fam"),
+            family_id: &family_id,
             user_id: &user.id,
             created_at: now,
             expires_at: now + Duration::seconds(state.config.refresh_token_ttl_secs),
@@ -131,10 +133,11 @@ async fn refresh(
     let outcome = rotate(&state, &mut tx, &req.refresh_token, now).await;
     // A reuse revokes the family: commit that even though the request fails.
     tx.commit().await?;
-    let (user_id, new_token) = outcome?;
+    let (user_id, family_id, new_token) = outcome?;
     let (token, expires_at) = issue_access_token(
         &state.secrets,
         &user_id,
+        &family_id,
         Duration::seconds(state.config.access_token_ttl_secs),
     )?;
     Ok(Data::ok(TokenRefresh {
@@ -151,7 +154,7 @@ async fn rotate(
     tx: &mut Tx,
     presented: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<(String, String)> {
+) -> ApiResult<(String, String, String)> {
     let invalid = |why: &str| ApiError::unauthenticated(format!("Invalid refresh token: {why}"));
     let Some(row) = accounts::refresh_token_by_hash(tx, &sha256_hex(presented)).await? else {
         return Err(invalid("unknown"));
@@ -182,7 +185,7 @@ async fn rotate(
         },
     )
     .await?;
-    Ok((row.user_id, new_token))
+    Ok((row.user_id, row.family_id, new_token))
 }
 
 async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Data<MeResponse>> {

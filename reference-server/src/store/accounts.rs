@@ -231,6 +231,20 @@ pub async fn mark_refresh_token_used(
     Ok(done == 1)
 }
 
+impl Store {
+    /// Whether the login `family_id` was revoked (a refresh token of it was reused).
+    pub async fn refresh_family_revoked(&self, family_id: &str) -> StoreResult<bool> {
+        let revoked: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM refresh_tokens
+                WHERE family_id = $1 AND revoked_at IS NOT NULL LIMIT 1) revoked",
+        )
+        .bind(family_id)
+        .fetch_one(pool)
+        .await)?;
+        Ok(revoked > 0)
+    }
+}
+
 /// Revokes every token of a family.
 pub async fn revoke_refresh_family(
     tx: &mut Tx,
