@@ -80,6 +80,9 @@ impl AppState {
     }
 }
 
+/// Largest JSON request body.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
 /// The whole HTTP application: every route under `/v1`, envelopes for unknown routes
 /// and methods, then (outermost first) the optional check against the spec, request
 /// ids, envelopes for bare errors, panic catching, authentication and rate limiting.
@@ -88,6 +91,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/v1", crate::routes::api())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
+        // JSON bodies: 1 MiB, as the contract says (the upload route lifts it).
+        .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), rate_limit::rate_limit))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(CatchPanicLayer::new())

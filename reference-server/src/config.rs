@@ -206,7 +206,8 @@ pub struct Config {
 /// Rate-limit quotas: requests per hour and burst per burst window, by tier.
 #[derive(Debug, Clone, Args)]
 pub struct RateLimitConfig {
-    /// Switch rate limiting off (no counting, no headers).
+    /// Switch rate limiting off (nothing counted or refused; the headers still report
+    /// the quota).
     #[arg(
         long = "rate-limit-disabled",
         env = "ANIMAFORGE_RATE_LIMIT_DISABLED",

@@ -50,6 +50,17 @@ struct ProbeFormat {
     size: Option<String>,
 }
 
+/// The frame rate from ffprobe's two figures: the nominal `r_frame_rate` (15/1) when it
+/// agrees with the measured average within 1 % (the average of a short clip is often
+/// slightly off, 15.0049), otherwise the average.
+pub fn frame_rate(avg_frame_rate: Option<&str>, r_frame_rate: Option<&str>) -> Option<f64> {
+    match (rate(avg_frame_rate), rate(r_frame_rate)) {
+        (Some(avg), Some(nominal)) if ((nominal - avg) / avg).abs() < 0.01 => Some(nominal),
+        (Some(avg), _) => Some(avg),
+        (None, nominal) => nominal,
+    }
+}
+
 fn rate(text: Option<&str>) -> Option<f64> {
     let text = text?;
     let value = match text.split_once('/') {
@@ -110,9 +121,11 @@ pub async fn probe(path: &Path) -> anyhow::Result<MediaFacts> {
     };
     Ok(MediaFacts {
         duration: (duration * 1000.0).round() / 1000.0,
-        fps: rate(video.avg_frame_rate.as_deref())
-            .or_else(|| rate(video.r_frame_rate.as_deref()))
-            .context("no frame rate")?,
+        fps: frame_rate(
+            video.avg_frame_rate.as_deref(),
+            video.r_frame_rate.as_deref(),
+        )
+        .context("no frame rate")?,
         width: video.width.context("no width")?,
         height: video.height.context("no height")?,
         file_size,
@@ -194,4 +207,19 @@ async fn measure_and_thumbnail(
         .put_bytes(&format!("{animation_id}.jpg"), bytes.into())
         .await?;
     Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::frame_rate;
+
+    #[test]
+    fn the_nominal_rate_wins_when_the_average_is_close() {
+        assert_eq!(frame_rate(Some("30730/2048"), Some("15/1")), Some(15.0));
+        assert_eq!(frame_rate(Some("15/1"), Some("15/1")), Some(15.0));
+        // A variable-rate stream's nominal figure is no frame rate: keep the average.
+        assert_eq!(frame_rate(Some("30/1"), Some("90000/1")), Some(30.0));
+        assert_eq!(frame_rate(None, Some("24/1")), Some(24.0));
+        assert_eq!(frame_rate(Some("0/0"), None), None);
+    }
 }

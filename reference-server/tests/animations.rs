@@ -94,10 +94,16 @@ async fn upload_is_processed_then_listed_viewed_downloaded() {
                 .unwrap();
         assert_eq!(after, before + 1);
 
-        // Download: 302 to a signed URL serving the same bytes; counted.
+        // Download: signed-in callers only; 302 to a signed URL serving the same
+        // bytes; counted.
+        s.get(&format!("/animations/{id}/download"), None)
+            .await
+            .assert_error(401, "AUTHENTICATION_ERROR");
+        let (fan, _) = s.register("fan").await;
         let res = s
             .client
             .get(s.url(&format!("/animations/{id}/download")))
+            .bearer_auth(&fan)
             .send()
             .await
             .unwrap();
@@ -391,7 +397,8 @@ async fn processing_animations_are_private_to_their_owner() {
     s.get(&format!("/animations/{id}"), None)
         .await
         .assert_error(404, "NOT_FOUND");
+    // The owner's own: no video yet is a conflict (the contract's 409).
     s.get(&format!("/animations/{id}/download"), Some(&owner))
         .await
-        .assert_error(404, "NOT_FOUND");
+        .assert_error(409, "CONFLICT");
 }

@@ -142,7 +142,7 @@ async fn follows_profiles_and_badges() {
         .await
         .assert_ok(200);
         assert_eq!(
-            s.get(&format!("/animations/{first}/download"), None)
+            s.get(&format!("/animations/{first}/download"), Some(&bob_t))
                 .await
                 .status,
             302

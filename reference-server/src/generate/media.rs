@@ -110,14 +110,11 @@ fn parse_ffprobe(stdout: &[u8], file_size: u64) -> Result<VideoMetadata, RenderE
         .streams
         .first()
         .ok_or_else(|| RenderError::OutputMissing("the video has no video stream".into()))?;
-    let rate = |r: &Option<String>| {
-        let (n, d) = r.as_deref()?.split_once('/')?;
-        let (n, d): (f64, f64) = (n.parse().ok()?, d.parse().ok()?);
-        (d > 0.0 && n > 0.0).then_some(n / d)
-    };
-    let fps = rate(&stream.avg_frame_rate)
-        .or_else(|| rate(&stream.r_frame_rate))
-        .unwrap_or(0.0);
+    let fps = crate::media::frame_rate(
+        stream.avg_frame_rate.as_deref(),
+        stream.r_frame_rate.as_deref(),
+    )
+    .unwrap_or(0.0);
     let duration_secs = probe
         .format
         .duration

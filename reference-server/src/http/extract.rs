@@ -66,8 +66,65 @@ pub fn body_rejection(rejection: BytesRejection) -> ApiError {
     }
 }
 
+/// Request members whose schema is an object. Serde's derived structs also take a JSON
+/// array (fields by position), which the contract does not allow.
+const OBJECT_MEMBERS: [&str; 1] = ["config"];
+
+/// What the contract asks of every JSON body before its fields are read: valid JSON,
+/// an object at the top and where [`OBJECT_MEMBERS`] are, and no NUL characters in
+/// strings (PostgreSQL cannot store them, and no field has a use for them).
+fn check_shape(bytes: &[u8]) -> Result<(), ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| ApiError::validation("body", "must be valid JSON"))?;
+    if !value.is_object() {
+        return Err(ApiError::validation("body", "must be a JSON object"));
+    }
+    walk(&value, "")
+}
+
+fn walk(value: &serde_json::Value, path: &str) -> Result<(), ApiError> {
+    let field = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => Err(ApiError::validation(
+            if path.is_empty() { "body" } else { path },
+            "must not contain NUL characters",
+        )),
+        serde_json::Value::Object(members) => {
+            for (key, member) in members {
+                if key.contains('\0') {
+                    return Err(ApiError::validation(
+                        "body",
+                        "must not contain NUL characters",
+                    ));
+                }
+                if OBJECT_MEMBERS.contains(&key.as_str())
+                    && !(member.is_object() || member.is_null())
+                {
+                    return Err(ApiError::validation(field(key), "must be an object"));
+                }
+                walk(member, &field(key))?;
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Parses JSON text into `T`, naming the offending field on failure.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    check_shape(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => {
@@ -108,7 +165,30 @@ fn data_error(path: &str, message: &str) -> ApiError {
     if field.is_empty() {
         field = "body".into();
     }
-    ApiError::validation(field, message.to_owned())
+    ApiError::validation(field, friendly_body_constraint(message))
+}
+
+/// Serde's wording (`invalid type: string "x", expected u32`) in the contract's terms.
+fn friendly_body_constraint(message: &str) -> String {
+    let Some((_, expected)) = message.rsplit_once(", expected ") else {
+        return message.to_owned();
+    };
+    let wanted = match expected.trim() {
+        "f32" | "f64" => "a number".to_owned(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a non-negative integer".to_owned(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "an integer".to_owned(),
+        "a boolean" => "true or false".to_owned(),
+        other if other.starts_with("struct ") || other.starts_with("a map") => {
+            "an object".to_owned()
+        }
+        other if other.starts_with("a sequence") => "an array".to_owned(),
+        other => other.to_owned(),
+    };
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        format!("must be {wanted}")
+    } else {
+        message.to_owned()
+    }
 }
 
 /// A query string deserialised into `T`; errors name the parameter.
@@ -165,7 +245,12 @@ fn friendly_query_constraint(message: &str) -> String {
     }
 }
 
-/// Path parameters; a rejection is a validation error.
+/// Path parameters that are ids, and their longest allowed value.
+const ID_PARAMS: [&str; 2] = ["id", "job_id"];
+const MAX_ID_CHARS: usize = 64;
+
+/// Path parameters; a rejection is a validation error. An id longer than 64
+/// characters is one too.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Path<T>(pub T);
 
@@ -177,6 +262,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Ids in paths have the spec's bound (`maxLength: 64`): longer is a bad request,
+        // not an unknown resource.
+        if let Ok(raw) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            for (name, value) in &raw {
+                if ID_PARAMS.contains(&name) && value.chars().count() > MAX_ID_CHARS {
+                    return Err(ApiError::validation(
+                        name,
+                        format!("must be at most {MAX_ID_CHARS} characters"),
+                    ));
+                }
+            }
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => {

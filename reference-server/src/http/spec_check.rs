@@ -61,7 +61,11 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
     let Some(spec_check) = state.spec_check.clone() else {
         return next.run(request).await;
     };
-    let method = request.method().as_str().to_owned();
+    // HEAD is answered wherever GET is (same status and headers): check it as GET.
+    let method = match *request.method() {
+        axum::http::Method::HEAD => "GET".to_owned(),
+        ref other => other.as_str().to_owned(),
+    };
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
 

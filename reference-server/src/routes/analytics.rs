@@ -28,6 +28,12 @@ pub fn router() -> Router<AppState> {
 /// The validated range: the last 30 days by default, `end >= start`, at most 366 days
 /// apart.
 fn range(q: &DateRangeQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
+    // Calendar dates are `YYYY-MM-DD`: four-digit years only (chrono also reads a sign).
+    for (field, date) in [("start_date", q.start_date), ("end_date", q.end_date)] {
+        if date.is_some_and(|d| !(1..=9999).contains(&chrono::Datelike::year(&d))) {
+            return Err(ApiError::validation(field, "must be a date YYYY-MM-DD"));
+        }
+    }
     let today = Utc::now().date_naive();
     let end = q.end_date.unwrap_or_else(|| match q.start_date {
         Some(start) => start

@@ -2,7 +2,7 @@
 //! in [`super::upload`].
 
 use animaforge_api::{
-    AnimationList, AnimationResponse, AnimationSort, AnimationStatus, LikeState,
+    AnimationList, AnimationResponse, AnimationSort, AnimationStatus, ErrorCode, LikeState,
     ListAnimationsQuery, MessageResponse, Pagination, SortOrder, SourceCode,
     UpdateAnimationRequest,
 };
@@ -35,12 +35,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Turns the documented query into a store filter (also used by user listings).
-pub fn list_filter(q: &ListAnimationsQuery, owner_id: Option<String>) -> ApiResult<ListFilter> {
+pub fn list_filter(
+    q: &ListAnimationsQuery,
+    owner_id: Option<String>,
+    viewer_id: Option<String>,
+) -> ApiResult<ListFilter> {
     let (page, per_page) = validate::pagination(q.page, q.per_page)?;
     let search_words = match &q.search {
         Some(s) => {
+            // Every word counts (200 characters make at most 100 words).
             validate::length("search", s, 0, 200)?;
-            s.split_whitespace().take(10).map(str::to_owned).collect()
+            s.split_whitespace().map(str::to_owned).collect()
         }
         None => vec![],
     };
@@ -56,6 +61,7 @@ pub fn list_filter(q: &ListAnimationsQuery, owner_id: Option<String>) -> ApiResu
     };
     Ok(ListFilter {
         owner_id,
+        viewer_id,
         category: q.category.map(|c| c.as_str().to_owned()),
         license: q.license.map(|l| l.as_str().to_owned()),
         free: q.free,
@@ -78,9 +84,10 @@ pub async fn list_page(state: &AppState, filter: &ListFilter) -> ApiResult<Anima
 
 async fn list(
     State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
     Query(q): Query<ListAnimationsQuery>,
 ) -> ApiResult<Data<AnimationList>> {
-    let filter = list_filter(&q, None)?;
+    let filter = list_filter(&q, None, user.map(|u| u.id))?;
     Ok(Data::ok(list_page(&state, &filter).await?))
 }
 
@@ -97,13 +104,10 @@ pub async fn visible(state: &AppState, id: &str, caller: Option<&str>) -> ApiRes
     }
 }
 
-/// The animation if `user` owns it: 404 when missing, 403 when someone else's.
+/// The animation if `user` owns it: 404 when missing or when someone else's and not
+/// `ready` (its existence does not leak), 403 when someone else's.
 pub async fn owned(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<AnimationRow> {
-    let row = state
-        .store
-        .animation(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Animation"))?;
+    let row = visible(state, id, Some(&user.id)).await?;
     if row.owner_id != user.id {
         return Err(ApiError::forbidden(
             "Only the animation's creator may change it",
@@ -216,19 +220,10 @@ async fn remove(
 
 /// Whether the caller may download (and read the source of) `row`: free, owned or
 /// purchased. Anonymous callers of a paid animation get 401, others 403.
-async fn may_download(
-    state: &AppState,
-    row: &AnimationRow,
-    user: Option<&AuthUser>,
-) -> ApiResult<()> {
+async fn may_download(state: &AppState, row: &AnimationRow, user: &AuthUser) -> ApiResult<()> {
     if row.price_cents == 0 {
         return Ok(());
     }
-    let Some(user) = user else {
-        return Err(ApiError::unauthenticated(
-            "Sign in to download a paid animation",
-        ));
-    };
     if user.id == row.owner_id || purchases::owns(&state.store, &user.id, &row.id).await? {
         return Ok(());
     }
@@ -239,22 +234,26 @@ async fn may_download(
 
 async fn download(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    user: AuthUser,
     Path(id): Path<String>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let row = visible(&state, &id, user.as_ref().map(|u| u.id.as_str())).await?;
-    may_download(&state, &row, user.as_ref()).await?;
+    let row = visible(&state, &id, Some(&user.id)).await?;
+    may_download(&state, &row, &user).await?;
     let Some(object) = row
         .video_object
         .as_deref()
         .filter(|_| row.status == AnimationStatus::Ready.as_str())
     else {
-        return Err(ApiError::not_found("Video"));
+        // Only the owner sees an animation that is not ready (`visible`).
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("The animation is {} and has no video yet", row.status),
+        ));
     };
     state.store.count_animation_download(&id).await?;
-    let visit = visit(user.as_ref(), addr, &headers);
+    let visit = visit(Some(&user), addr, &headers);
     analytics_hooks::animation_downloaded(&state, &id, &visit).await;
     let url =
         state
@@ -305,7 +304,15 @@ async fn source(
     let Some(source_code) = row.source_code.clone() else {
         return Err(ApiError::not_found("Source code"));
     };
-    may_download(&state, &row, user.as_ref()).await?;
+    match &user {
+        Some(user) => may_download(&state, &row, user).await?,
+        None if row.price_cents > 0 => {
+            return Err(ApiError::unauthenticated(
+                "Sign in to read the source of a paid animation",
+            ));
+        }
+        None => {}
+    }
     Ok(Data::ok(SourceCode {
         source_code,
         language: "python".into(),

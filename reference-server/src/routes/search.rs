@@ -96,6 +96,18 @@ async fn search(
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Data<SearchResponse>> {
     let f = filter(&q)?;
+    // Text with no searchable word in it (only symbols, say) matches nothing; an empty
+    // query matches everything.
+    if f.tokens.is_empty() && !q.q.as_deref().unwrap_or_default().trim().is_empty() {
+        return Ok(Data::ok(SearchResponse {
+            results: vec![],
+            facets: SearchFacets {
+                categories: Default::default(),
+                licenses: Default::default(),
+            },
+            pagination: Pagination::new(f.page, f.per_page, 0),
+        }));
+    }
     let page = state.store.search(&f).await?;
 
     if f.page == 1 && page.total > 0 && !f.phrase.is_empty() {

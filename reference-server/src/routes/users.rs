@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 
 use super::animations::{list_filter, list_page};
 use crate::app::AppState;
-use crate::http::{ApiError, ApiResult, AuthUser, Data, Path, Query};
+use crate::http::{ApiError, ApiResult, AuthUser, Data, MaybeUser, Path, Query};
 use crate::store::accounts::UserRow;
 use crate::store::social;
 use crate::webhook_hooks;
@@ -38,6 +38,8 @@ async fn user(state: &AppState, id: &str) -> ApiResult<UserRow> {
 
 async fn profile(
     State(state): State<AppState>,
+    // Optional, but invalid credentials are refused like everywhere.
+    MaybeUser(_caller): MaybeUser,
     Path(id): Path<String>,
 ) -> ApiResult<Data<UserProfileResponse>> {
     let row = user(&state, &id).await?;
@@ -74,11 +76,12 @@ async fn profile(
 
 async fn animations(
     State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
     Path(id): Path<String>,
     Query(q): Query<ListAnimationsQuery>,
 ) -> ApiResult<Data<AnimationList>> {
     let row = user(&state, &id).await?;
-    let filter = list_filter(&q, Some(row.id))?;
+    let filter = list_filter(&q, Some(row.id), caller.map(|u| u.id))?;
     Ok(Data::ok(list_page(&state, &filter).await?))
 }
 

@@ -45,6 +45,8 @@ impl SortKey {
 pub struct ListFilter {
     /// Only this owner's.
     pub owner_id: Option<String>,
+    /// Who is asking: their own animations are listed whatever their status.
+    pub viewer_id: Option<String>,
     /// Category wire name.
     pub category: Option<String>,
     /// Licence wire name.
@@ -80,12 +82,18 @@ pub fn like_pattern(word: &str) -> String {
 impl Store {
     /// One page of animations and the total matching the filter.
     pub async fn list_animations(&self, f: &ListFilter) -> StoreResult<(Vec<AnimationRow>, u64)> {
-        let mut clauses = vec!["a.status = 'ready'".to_owned()];
         let mut params: Vec<Param> = vec![];
         let mut bind = |p: Param| {
             params.push(p);
             format!("${}", params.len())
         };
+        let mut clauses = vec![match &f.viewer_id {
+            Some(viewer) => format!(
+                "(a.status = 'ready' OR a.owner_id = {})",
+                bind(Param::Text(viewer.clone()))
+            ),
+            None => "a.status = 'ready'".to_owned(),
+        }];
         if let Some(owner) = &f.owner_id {
             clauses.push(format!("a.owner_id = {}", bind(Param::Text(owner.clone()))));
         }
@@ -128,8 +136,13 @@ impl Store {
             && f.license.is_none()
             && f.free.is_none()
             && f.search_words.is_empty();
-        let count_sql = if unfiltered {
+        let count_sql = if unfiltered && f.viewer_id.is_none() {
             "SELECT COALESCE((SELECT count FROM catalogue_counts WHERE status = 'ready'), 0)"
+                .to_owned()
+        } else if unfiltered {
+            // The kept total, plus the viewer's own animations that are not ready ($1).
+            "SELECT COALESCE((SELECT count FROM catalogue_counts WHERE status = 'ready'), 0)
+                + (SELECT COUNT(*) FROM animations WHERE owner_id = $1 AND status <> 'ready')"
                 .to_owned()
         } else {
             format!("SELECT COUNT(*) FROM animations a WHERE {where_sql}")
