@@ -84,7 +84,7 @@ pub struct Purchase {
     pub currency: String,
     /// State.
     pub status: PurchaseStatus,
-    /// The receipt.
+    /// The receipt page, a signed link that needs no credentials.
     pub receipt_url: String,
     /// When it was made.
     pub created_at: DateTime<Utc>,

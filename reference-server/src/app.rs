@@ -89,6 +89,10 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/v1", crate::routes::api())
+        .route(
+            "/receipts/{id}",
+            axum::routing::get(crate::routes::receipts::receipt),
+        )
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         // JSON bodies: 1 MiB, as the contract says (the upload route lifts it).

@@ -205,6 +205,36 @@ async fn purchases_follow_the_payment_method() {
         assert_eq!(p["currency"], json!("USD"));
         assert_eq!(p["status"], json!("completed"));
         assert_eq!(p["animation_id"], json!(anim));
+
+        // The receipt opens without credentials; a changed signature is not found.
+        let receipt_url = p["receipt_url"].as_str().unwrap().to_owned();
+        assert!(
+            receipt_url.starts_with(&server.url("/").replace("/v1/", "/receipts/")),
+            "{receipt_url}"
+        );
+        let page = server.client.get(&receipt_url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = page.text().await.unwrap();
+        assert!(html.contains(p["id"].as_str().unwrap()), "{html}");
+        assert!(html.contains("9.99 USD"), "{html}");
+        let forged = format!(
+            "{}0",
+            receipt_url.trim_end_matches(|c: char| c.is_ascii_hexdigit())
+        );
+        let res = server.client.get(&forged).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        let unsigned = receipt_url.split('?').next().unwrap().to_owned();
+        assert_eq!(
+            server.client.get(&unsigned).send().await.unwrap().status(),
+            404
+        );
+
         let again = server
             .post(
                 "/marketplace/purchase",

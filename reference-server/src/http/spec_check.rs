@@ -61,6 +61,10 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
     let Some(spec_check) = state.spec_check.clone() else {
         return next.run(request).await;
     };
+    // Receipt pages are web pages beside the API, not operations of it.
+    if request.uri().path().starts_with("/receipts/") {
+        return next.run(request).await;
+    }
     // HEAD is answered wherever GET is (same status and headers): check it as GET.
     let method = match *request.method() {
         axum::http::Method::HEAD => "GET".to_owned(),

@@ -288,7 +288,7 @@ fn response(state: &AppState, p: &PurchaseRow) -> PurchaseResponse {
             amount: Money::from_cents(p.amount_cents),
             currency: p.currency.clone(),
             status: p.status.parse().unwrap_or(PurchaseStatus::Completed),
-            receipt_url: format!("{}/receipts/{}", state.public_base, p.id),
+            receipt_url: super::receipts::receipt_url(state, &p.id),
             created_at: p.created_at,
         },
     }

@@ -11,6 +11,7 @@ pub mod files;
 pub mod jobs;
 pub mod marketplace;
 pub mod meta;
+pub mod receipts;
 pub mod search;
 pub mod templates;
 pub mod upload;

@@ -108,6 +108,15 @@ pub async fn purchase_of(
         .await)
 }
 
+/// The purchase with this id.
+pub async fn purchase_by_id(store: &Store, id: &str) -> StoreResult<Option<PurchaseRow>> {
+    let sql = format!("SELECT {PURCHASE_COLUMNS} FROM purchases WHERE id = $1");
+    on_pool!(store, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
+
 /// Inserts a purchase and its sale in the ledger, in `tx`.
 pub async fn insert_purchase(tx: &mut Tx, p: &PurchaseRow) -> StoreResult<()> {
     on_tx!(tx, conn => {
