@@ -115,20 +115,24 @@ pub enum Error {
     #[error("API error: {0}")]
     Api(Box<ErrorInfo>),
     /// The connection failed or broke.
-    #[error("connection error: {message}")]
+    #[error("{message}")]
     Connection {
-        /// What happened.
+        /// What happened, naming the server tried (scheme, host and port; never a path,
+        /// query or credentials): `could not connect to http://127.0.0.1:8080:
+        /// connection refused`.
         message: String,
         /// Whether the request was certainly not sent (the connection was never made).
         before_send: bool,
     },
     /// The call's total deadline passed.
-    #[error("timed out after {elapsed:?} ({attempts} attempt(s))")]
+    #[error("{}", timeout_text(*elapsed, *attempts, origin.as_deref()))]
     Timeout {
         /// Time spent on the call.
         elapsed: Duration,
         /// Attempts made.
         attempts: u32,
+        /// The server waited for (scheme, host and port), when a request was under way.
+        origin: Option<String>,
     },
     /// The response could not be read as the expected type.
     #[error("could not decode the response: {message}")]
@@ -202,6 +206,20 @@ pub enum Error {
     /// The caller cancelled the operation.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// `timed out after 5.0 s waiting for http://127.0.0.1:8080 (1 attempt)`.
+fn timeout_text(elapsed: Duration, attempts: u32, origin: Option<&str>) -> String {
+    let mut text = format!("timed out after {:.1} s", elapsed.as_secs_f64());
+    if let Some(origin) = origin {
+        text.push_str(&format!(" waiting for {origin}"));
+    }
+    match attempts {
+        0 => {}
+        1 => text.push_str(" (1 attempt)"),
+        n => text.push_str(&format!(" ({n} attempts)")),
+    }
+    text
 }
 
 /// `Result` with [`Error`].

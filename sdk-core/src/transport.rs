@@ -176,7 +176,7 @@ pub(crate) async fn bounded<F: Future>(
         out = fut => Ok(out),
         stop = stop => Err(match stop {
             Stop::Cancelled => Error::Cancelled,
-            Stop::Deadline => Error::Timeout { elapsed: Duration::ZERO, attempts: 0 },
+            Stop::Deadline => Error::Timeout { elapsed: Duration::ZERO, attempts: 0, origin: None },
         }),
     }
 }
@@ -264,6 +264,7 @@ impl AnimaForge {
                     return Err(Error::Timeout {
                         elapsed: started.elapsed(),
                         attempts,
+                        origin: Some(origin(&url)),
                     });
                 }
                 Err(other) => return Err(other),
@@ -398,10 +399,7 @@ impl AnimaForge {
             Err(e) => {
                 let before_send = e.is_connect();
                 tracing::debug!(attempt, before_send, "connection failed");
-                let error = Error::Connection {
-                    message: describe(e),
-                    before_send,
-                };
+                let error = connection_error(&e, url);
                 return Ok(Attempt::Failed {
                     error,
                     hint: None,
@@ -454,10 +452,7 @@ impl AnimaForge {
                     })))
                 }
                 Err(e) => Ok(Attempt::Failed {
-                    error: Error::Connection {
-                        message: describe(e),
-                        before_send: false,
-                    },
+                    error: connection_error(&e, url),
                     hint: None,
                     retryable: true,
                 }),
@@ -479,17 +474,67 @@ impl AnimaForge {
     }
 }
 
-/// A reqwest error as one line, without the URL's query (it may carry a signature).
-pub(crate) fn describe(error: reqwest::Error) -> String {
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// A failed exchange with the server at `url` as an [`Error::Connection`] that names
+/// the server (see [`origin`]) and the root cause: `could not connect to
+/// http://127.0.0.1:8080: connection refused`.
+pub(crate) fn connection_error(error: &reqwest::Error, url: &Url) -> Error {
+    let before_send = error.is_connect();
+    let origin = origin(url);
+    let cause = root_cause(error);
+    let message = if before_send {
+        format!("could not connect to {origin}: {cause}")
+    } else if error.is_timeout() {
+        format!("timed out talking to {origin}: {cause}")
+    } else {
+        format!("the connection to {origin} failed: {cause}")
+    };
+    Error::Connection {
+        message,
+        before_send,
     }
-    text
+}
+
+/// `scheme://host:port` of `url`: never its user, password, path or query.
+pub(crate) fn origin(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// The innermost cause of a reqwest error, as short text: `connection refused` rather
+/// than the chain `error sending request: client error (Connect): tcp connect error:
+/// Connection refused (os error 111)`. Never carries the URL.
+fn root_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = if std::ptr::addr_eq(cause, error as &dyn std::error::Error) {
+        // No cause below reqwest's own: its text, without the URL.
+        let mut text = error.to_string();
+        if let Some(url) = error.url()
+            && let Some(at) = text.find(&format!(" for url ({url})"))
+        {
+            text.truncate(at);
+        }
+        text
+    } else {
+        cause.to_string()
+    };
+    // `Connection refused (os error 111)` -> `connection refused`.
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text,
+    }
 }
 
 /// Decodes `{success, data, meta}` into `data`.

@@ -157,3 +157,55 @@ async fn request_spans_carry_ids_and_never_secrets() {
         assert!(!logs.contains(secret), "{secret} leaked into logs: {logs}");
     }
 }
+
+#[tokio::test]
+async fn connection_errors_name_the_server_tried_and_nothing_more() {
+    // A port held by a socket that does not listen: connecting is refused.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let client = AnimaForge::builder()
+        .base_url(format!("http://user:secret@127.0.0.1:{port}/v1"))
+        .api_key("af_live_secret")
+        .build()
+        .unwrap();
+    let error = client.auth().me().await.unwrap_err();
+    assert_eq!(error.code(), "CONNECTION_ERROR");
+    assert!(
+        matches!(
+            error,
+            Error::Connection {
+                before_send: true,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!("could not connect to http://127.0.0.1:{port}: connection refused")
+    );
+}
+
+#[tokio::test]
+async fn timeouts_name_the_server_waited_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    let error = client(&server.uri())
+        .auth()
+        .me()
+        .timeout(Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "TIMEOUT");
+    let origin = server.uri();
+    let text = error.to_string();
+    assert!(
+        text.starts_with("timed out after 0.")
+            && text.ends_with(&format!(" s waiting for {origin} (1 attempt)")),
+        "{text}"
+    );
+}

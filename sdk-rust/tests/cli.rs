@@ -419,8 +419,16 @@ async fn json_outputs_parse_and_errors_are_one_line_with_an_exit_code() {
     .await;
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(
-        stderr(&out).starts_with("error: CONNECTION_ERROR")
-            || stderr(&out).starts_with("error: TIMEOUT")
+        stderr(&out)
+            .starts_with("error: CONNECTION_ERROR: could not connect to http://127.0.0.1:9: ")
+            || stderr(&out).starts_with("error: TIMEOUT: timed out after "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("http://127.0.0.1:9"),
+        "{}",
+        stderr(&out)
     );
     server.stop().await;
 }

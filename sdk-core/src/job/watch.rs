@@ -200,6 +200,7 @@ async fn pause(delay: Duration, config: &WatchConfig) -> Result<()> {
         return Err(Error::Timeout {
             elapsed: Duration::ZERO,
             attempts: 0,
+            origin: None,
         });
     }
     bounded(tokio::time::sleep(delay), None, config.cancel.as_ref()).await

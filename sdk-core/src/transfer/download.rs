@@ -131,10 +131,22 @@ impl Download {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
 
+        let url = response.url().clone();
         let mut received = 0u64;
         let mut body = response.bytes_stream();
         loop {
-            let next = bounded(body.next(), Some(deadline), self.cancel.as_ref()).await?;
+            let next = bounded(body.next(), Some(deadline), self.cancel.as_ref())
+                .await
+                .map_err(|e| match e {
+                    Error::Timeout {
+                        elapsed, attempts, ..
+                    } => Error::Timeout {
+                        elapsed: elapsed.max(self.timeout),
+                        attempts,
+                        origin: Some(crate::transport::origin(&url)),
+                    },
+                    other => other,
+                })?;
             let chunk = match next {
                 None => break,
                 Some(Ok(chunk)) => chunk,
@@ -143,10 +155,7 @@ impl Download {
                         Some(expected) if received < expected => {
                             Error::IncompleteDownload { expected, received }
                         }
-                        _ => Error::Connection {
-                            message: crate::transport::describe(e),
-                            before_send: false,
-                        },
+                        _ => crate::transport::connection_error(&e, &url),
                     });
                 }
             };
