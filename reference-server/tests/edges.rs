@@ -90,6 +90,29 @@ async fn bodies_must_be_objects_without_nul_and_within_one_mebibyte() {
             ("config.duration".into(), "must be a number".into())
         );
 
+        // Query numbers and the upload's metadata part name themselves.
+        let res = s.get("/animations?page=-1", None).await;
+        assert_eq!(
+            field_and_constraint(&res),
+            ("page".into(), "must be an integer of at least 1".into())
+        );
+        let res = s
+            .upload(
+                Some(&token),
+                Some(fake_mp4(4096)),
+                Some(json!({"title": "T", "price": "free"})),
+            )
+            .await;
+        res.assert_error(400, "VALIDATION_ERROR");
+        assert_eq!(
+            field_and_constraint(&res),
+            ("metadata.price".into(), "must be a number".into())
+        );
+        assert_eq!(
+            res.body["error"]["message"],
+            json!("Invalid value for metadata.price: must be a number")
+        );
+
         // NUL characters are refused wherever they are (PostgreSQL cannot store them).
         let res = s
             .post("/api-keys", Some(&token), json!({"name": "lap\u{0}top"}))

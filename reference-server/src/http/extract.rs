@@ -182,6 +182,7 @@ fn friendly_body_constraint(message: &str) -> String {
             "an object".to_owned()
         }
         other if other.starts_with("a sequence") => "an array".to_owned(),
+        other if other.starts_with("a JSON ") => format!("a {}", &other["a JSON ".len()..]),
         other => other.to_owned(),
     };
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
@@ -218,6 +219,16 @@ where
                     "query".to_owned()
                 } else {
                     path
+                };
+                // Pages count from 1: say so rather than "non-negative".
+                let constraint = match field.as_str() {
+                    "page" if constraint.starts_with("must be a non-negative") => {
+                        "must be an integer of at least 1".to_owned()
+                    }
+                    "per_page" if constraint.starts_with("must be a non-negative") => {
+                        "must be an integer between 1 and 100".to_owned()
+                    }
+                    _ => constraint,
                 };
                 ApiError::validation(field, constraint)
             })

@@ -195,17 +195,23 @@ async fn read_small(mut field: Field<'_>, limit: u64) -> ApiResult<String> {
 }
 
 fn check_metadata(text: &str) -> ApiResult<UploadMetadata> {
-    let meta: UploadMetadata = parse_json(text.as_bytes()).map_err(|mut e| {
-        if let Some(d) = e.details.as_mut() {
-            d.field = d.field.take().map(|f| {
-                if f == "body" {
-                    "metadata".into()
+    // The part's errors name the part: `metadata`, `metadata.title`, ...
+    let meta: UploadMetadata = parse_json(text.as_bytes()).map_err(|e| {
+        match e
+            .details
+            .as_ref()
+            .and_then(|d| d.field.clone().zip(d.constraint.clone()))
+        {
+            Some((field, constraint)) => ApiError::validation(
+                if field == "body" {
+                    "metadata".to_owned()
                 } else {
-                    format!("metadata.{f}")
-                }
-            });
+                    format!("metadata.{field}")
+                },
+                constraint,
+            ),
+            None => e,
         }
-        e
     })?;
     validate::length("metadata.title", &meta.title, 1, 200)?;
     if let Some(d) = &meta.description {
