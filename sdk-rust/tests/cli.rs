@@ -471,7 +471,8 @@ async fn generate_waits_with_progress_and_downloads_the_results() {
     );
     let log = stderr(&out);
     assert!(log.contains("Rendering"), "log lines are shown: {log}");
-    assert!(log.contains("100%"), "progress is shown: {log}");
+    assert_eq!(log.matches("[100%]").count(), 1, "one line at 100 %: {log}");
+    assert!(log.contains("completed"), "{log}");
     let video = std::fs::read(&out_file).unwrap();
     assert_eq!(&video[4..8], b"ftyp");
     let thumb = std::fs::read(out_file.with_extension("jpg")).unwrap();
@@ -890,5 +891,72 @@ async fn uploading_a_missing_file_says_it_does_not_exist() {
     assert_eq!(
         stderr(&out),
         format!("error: {} is not a file\n", home.path().display())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_purchases_table_is_aligned() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = server.base_url.as_str();
+    let (seller, _) = server.key_client("seller").await;
+    let mut metadata = animaforge::UploadMetadata::new("For sale");
+    metadata.price = Some(animaforge::Money::from_cents(499));
+    let anim = common::upload_ready(&seller, metadata).await;
+    sign_in(&config, base).await;
+    let out = cli(
+        &config,
+        base,
+        &[
+            "marketplace",
+            "purchase",
+            &anim,
+            "--payment-method",
+            "card_visa",
+        ],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let out = cli(&config, base, &["marketplace", "purchases"], None).await;
+    assert_ok(&out);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let column = |line: &str, word: &str| line.find(word).unwrap();
+    assert_eq!(
+        column(lines[0], "ANIMATION"),
+        column(lines[1], &anim),
+        "{text}"
+    );
+    assert_eq!(
+        column(lines[0], "STATUS"),
+        column(lines[1], "completed"),
+        "{text}"
+    );
+    assert!(lines[1].contains("  4.99  "), "{text}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsetting_a_setting_that_is_not_set_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("animaforge");
+    let base = "http://127.0.0.1:9/v1";
+    let out = cli(&config, base, &["config", "unset", "api_key"], None).await;
+    assert_ok(&out);
+    assert!(
+        stderr(&out).starts_with("api_key was not set in "),
+        "{}",
+        stderr(&out)
+    );
+    assert_ok(&cli(&config, base, &["config", "set", "output", "json"], None).await);
+    let out = cli(&config, base, &["config", "unset", "output"], None).await;
+    assert_ok(&out);
+    assert!(
+        stderr(&out).starts_with("Removed output from "),
+        "{}",
+        stderr(&out)
     );
 }

@@ -236,6 +236,13 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
             Ok(())
         }
         ConfigCommand::Unset { key } => {
+            if context.stored.get(&key)?.is_none() {
+                errln!(
+                    "{key} was not set in {}",
+                    settings::config_path()?.display()
+                );
+                return Ok(());
+            }
             let mut stored = context.stored.clone();
             stored.set(&key, None)?;
             let path = settings::save(&stored)?;

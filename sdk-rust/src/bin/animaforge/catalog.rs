@@ -373,19 +373,37 @@ pub(crate) async fn marketplace(
                     pagination: page.pagination,
                 });
             }
+            // Columns as wide as their widest value.
+            let items = &page.items;
+            let width = |header: &str, values: Vec<String>| {
+                values
+                    .iter()
+                    .map(|v| v.chars().count())
+                    .chain([header.chars().count()])
+                    .max()
+                    .unwrap_or_default()
+            };
+            let id = width("PURCHASE", items.iter().map(|p| p.id.clone()).collect());
+            let anim = width(
+                "ANIMATION",
+                items.iter().map(|p| p.animation.id.clone()).collect(),
+            );
+            let amount = width(
+                "AMOUNT",
+                items.iter().map(|p| p.amount.to_string()).collect(),
+            );
             outln!(
-                "{:<40} {:<38} {:>8} {:<10}",
+                "{:<id$}  {:<anim$}  {:>amount$}  STATUS",
                 "PURCHASE",
                 "ANIMATION",
-                "AMOUNT",
-                "STATUS"
+                "AMOUNT"
             );
-            for p in &page.items {
+            for p in items {
                 outln!(
-                    "{:<40} {:<38} {:>8} {:<10}",
+                    "{:<id$}  {:<anim$}  {:>amount$}  {}",
                     p.id,
                     p.animation.id,
-                    p.amount,
+                    p.amount.to_string(),
                     p.status
                 );
             }

@@ -74,6 +74,12 @@ impl JobProgress {
                 }
             }
             (None, JobUpdate::Status { status, progress }) => {
+                let mut last = self.plain.lock().unwrap_or_else(|p| p.into_inner());
+                // One line at 100 %: the status only when no progress line said it.
+                if *progress == 100 && last.0 == 100 {
+                    return;
+                }
+                last.0 = last.0.max(*progress);
                 errln!("  [{progress:>3}%] {status}");
             }
             _ => {}
