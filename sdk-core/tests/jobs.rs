@@ -360,3 +360,31 @@ async fn progress_is_a_stream_that_ends_with_the_terminal_status() {
         })
     );
 }
+
+#[tokio::test]
+async fn a_completed_job_whose_animation_was_deleted_is_not_found() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/animations/jobs/job_9/events"))
+        .respond_with(ResponseTemplate::new(501))
+        .mount(&server)
+        .await;
+    let mut snapshot = job("job_9", "completed", 100, &["Done"]);
+    snapshot["animation"] = serde_json::Value::Null;
+    Mock::given(method("GET"))
+        .and(path("/v1/animations/jobs/job_9"))
+        .respond_with(ok(snapshot))
+        .mount(&server)
+        .await;
+    let error = client(&server.uri())
+        .jobs()
+        .attach("job_9")
+        .wait()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "NOT_FOUND", "{error:?}");
+    assert!(
+        error.to_string().contains("has since been deleted"),
+        "{error}"
+    );
+}

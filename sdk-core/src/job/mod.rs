@@ -280,12 +280,19 @@ impl Job {
             self.apply(|state| state.apply_snapshot(&job));
             match job.status {
                 JobStatus::Completed => {
+                    // A completed job without its animation: the animation was deleted
+                    // since (what a GET of it would answer is 404).
                     return job.animation.ok_or_else(|| {
-                        Error::decode(
-                            "the job completed but carries no animation",
-                            Some(200),
-                            None,
-                        )
+                        Error::NotFound(Box::new(crate::error::ErrorInfo {
+                            status: 404,
+                            code: "NOT_FOUND".into(),
+                            message: format!(
+                                "Job {} completed, but its animation has since been deleted",
+                                job.job_id
+                            ),
+                            details: None,
+                            request_id: None,
+                        }))
                     });
                 }
                 JobStatus::Failed | JobStatus::Cancelled => {
