@@ -67,8 +67,12 @@ async fn the_reference_snippet_runs_as_written() {
         .to_owned();
     assert!(url.starts_with(server.base_url.as_str()), "{url}");
 
-    // The URL serves the rendered video: 1080p, as `Quality::High` asks.
-    let video = reqwest::get(&url)
+    // The URL serves the rendered video to a signed-in caller: 1080p, as
+    // `Quality::High` asks.
+    let video = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
         .await
         .expect("GET the URL")
         .error_for_status()
