@@ -960,3 +960,35 @@ async fn unsetting_a_setting_that_is_not_set_says_so() {
         stderr(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_are_listed_and_enum_flags_show_their_values() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("cfg");
+    let base = server.base_url.as_str();
+
+    let out = cli(&config, base, &["templates"], None).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for id in [
+        "title-card",
+        "function-plot",
+        "shape-morph",
+        "pythagorean-proof",
+    ] {
+        assert!(text.contains(id), "{text}");
+    }
+    assert!(text.contains("--param function=<choice>"), "{text}");
+    let out = cli(&config, base, &["--json", "templates"], None).await;
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 4);
+
+    let out = cli(&config, base, &["generate", "--help"], None).await;
+    assert!(
+        stdout(&out).contains("[possible values: low, medium, high, production]"),
+        "{}",
+        stdout(&out)
+    );
+    server.stop().await;
+}

@@ -79,6 +79,8 @@ pub(crate) enum Command {
     /// Featured and trending animations, purchases.
     #[command(subcommand)]
     Marketplace(MarketplaceCommand),
+    /// The scene templates `generate --template` takes, with their parameters.
+    Templates,
     /// The server's health (database, storage, renderer).
     Health,
 }
@@ -156,7 +158,7 @@ pub(crate) struct GenerateArgs {
     /// What to animate.
     pub(crate) prompt: String,
     /// Quality preset.
-    #[arg(long, value_parser = enum_parser::<Quality>)]
+    #[arg(long, value_parser = one_of::<Quality>(Quality::ALL.iter().map(|v| v.as_str())))]
     pub(crate) quality: Option<Quality>,
     /// Length in seconds (1 to 60).
     #[arg(long, value_name = "SECS")]
@@ -165,15 +167,15 @@ pub(crate) struct GenerateArgs {
     #[arg(long)]
     pub(crate) fps: Option<u32>,
     /// Resolution preset.
-    #[arg(long, value_parser = enum_parser::<Resolution>)]
+    #[arg(long, value_parser = one_of::<Resolution>(Resolution::ALL.iter().map(|v| v.as_str())))]
     pub(crate) resolution: Option<Resolution>,
     /// Background colour, `#rrggbb`.
     #[arg(long, value_name = "COLOUR")]
     pub(crate) background: Option<String>,
     /// What writes the scene.
-    #[arg(long, value_parser = enum_parser::<Backend>)]
+    #[arg(long, value_parser = one_of::<Backend>(Backend::ALL.iter().map(|v| v.as_str())))]
     pub(crate) backend: Option<Backend>,
-    /// A template id (see the API's `GET /templates`).
+    /// A template id (`animaforge templates` lists them).
     #[arg(long, value_name = "ID")]
     pub(crate) template: Option<String>,
     /// A template parameter, `name=value` (value read as JSON when it parses).
@@ -280,16 +282,16 @@ pub(crate) struct ListArgs {
     #[arg(long, value_parser = per_page)]
     pub(crate) per_page: Option<u32>,
     /// Sort key.
-    #[arg(long, value_parser = enum_parser::<AnimationSort>)]
+    #[arg(long, value_parser = one_of::<AnimationSort>(AnimationSort::ALL.iter().map(|v| v.as_str())))]
     pub(crate) sort: Option<AnimationSort>,
     /// Sort order.
-    #[arg(long, value_parser = enum_parser::<SortOrder>)]
+    #[arg(long, value_parser = one_of::<SortOrder>(SortOrder::ALL.iter().map(|v| v.as_str())))]
     pub(crate) order: Option<SortOrder>,
     /// Only this category.
-    #[arg(long, value_parser = enum_parser::<Category>)]
+    #[arg(long, value_parser = one_of::<Category>(Category::ALL.iter().map(|v| v.as_str())))]
     pub(crate) category: Option<Category>,
     /// Only this licence.
-    #[arg(long, value_parser = enum_parser::<License>)]
+    #[arg(long, value_parser = one_of::<License>(License::ALL.iter().map(|v| v.as_str())))]
     pub(crate) license: Option<License>,
     /// Only free (`true`) or only priced (`false`) animations.
     #[arg(long)]
@@ -317,13 +319,13 @@ pub(crate) struct UploadArgs {
     #[arg(long, value_delimiter = ',')]
     pub(crate) tags: Vec<String>,
     /// Licence.
-    #[arg(long, value_parser = enum_parser::<License>)]
+    #[arg(long, value_parser = one_of::<License>(License::ALL.iter().map(|v| v.as_str())))]
     pub(crate) license: Option<License>,
     /// Price, for example `4.99` (default free).
     #[arg(long, value_parser = money_parser)]
     pub(crate) price: Option<animaforge::Money>,
     /// Category.
-    #[arg(long, value_parser = enum_parser::<Category>)]
+    #[arg(long, value_parser = one_of::<Category>(Category::ALL.iter().map(|v| v.as_str())))]
     pub(crate) category: Option<Category>,
     /// Wait until the server has processed the upload (thumbnail, metadata) and
     /// listed it.
@@ -337,10 +339,10 @@ pub(crate) struct SearchArgs {
     /// What to look for.
     pub(crate) query: String,
     /// Only this category.
-    #[arg(long, value_parser = enum_parser::<Category>)]
+    #[arg(long, value_parser = one_of::<Category>(Category::ALL.iter().map(|v| v.as_str())))]
     pub(crate) category: Option<Category>,
     /// Only this licence.
-    #[arg(long, value_parser = enum_parser::<License>)]
+    #[arg(long, value_parser = one_of::<License>(License::ALL.iter().map(|v| v.as_str())))]
     pub(crate) license: Option<License>,
     /// Only free (`true`) or only priced (`false`) animations.
     #[arg(long)]
@@ -352,7 +354,7 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "SECS")]
     pub(crate) max_duration: Option<f64>,
     /// Sort key (default relevance).
-    #[arg(long, value_parser = enum_parser::<SearchSort>)]
+    #[arg(long, value_parser = one_of::<SearchSort>(SearchSort::ALL.iter().map(|v| v.as_str())))]
     pub(crate) sort: Option<SearchSort>,
     /// Page number, from 1.
     #[arg(long, value_parser = at_least_one::<u32>)]
@@ -378,7 +380,7 @@ pub(crate) enum MarketplaceCommand {
     /// Trending animations.
     Trending {
         /// `day`, `week`, `month` or `all`.
-        #[arg(long, value_parser = enum_parser::<Timeframe>)]
+        #[arg(long, value_parser = one_of::<Timeframe>(Timeframe::ALL.iter().map(|v| v.as_str())))]
         timeframe: Option<Timeframe>,
         /// How many (1 to 50).
         #[arg(long, value_parser = trending_limit)]
@@ -396,11 +398,16 @@ pub(crate) enum MarketplaceCommand {
 }
 
 /// Parses a wire enum by its wire name, listing the allowed values on error.
-fn enum_parser<T>(text: &str) -> Result<T, String>
+/// One of an API enum's wire values; `--help` lists them.
+fn one_of<T>(
+    values: impl IntoIterator<Item = &'static str>,
+) -> impl clap::builder::TypedValueParser<Value = T>
 where
-    T: std::str::FromStr<Err = animaforge::UnknownValue>,
+    T: std::str::FromStr<Err = animaforge::UnknownValue> + Clone + Send + Sync + 'static,
 {
-    text.parse::<T>().map_err(|e| e.to_string())
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(values)
+        .try_map(|text| text.parse::<T>().map_err(|e| e.to_string()))
 }
 
 fn money_parser(text: &str) -> Result<animaforge::Money, String> {

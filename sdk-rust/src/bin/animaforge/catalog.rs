@@ -413,6 +413,38 @@ pub(crate) async fn marketplace(
 }
 
 /// Runs `health`.
+pub(crate) async fn templates(context: &Context) -> Result<(), Failure> {
+    let templates = context.client()?.templates().list().await?;
+    if context.json() {
+        return print_json(&templates);
+    }
+    for template in &templates {
+        outln!(
+            "{}  {}: {}",
+            template.id,
+            template.name,
+            template.description
+        );
+        for p in &template.parameters {
+            let mut line = format!(
+                "    --param {}=<{}>{}  {}",
+                p.name,
+                p.kind,
+                if p.required { "" } else { " (optional)" },
+                p.description.trim_end_matches('.')
+            );
+            if let Some(choices) = &p.choices {
+                line.push_str(&format!("; one of {}", choices.join(", ")));
+            }
+            if let Some(default) = &p.default {
+                line.push_str(&format!("; default {default}"));
+            }
+            outln!("{line}");
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn health(context: &Context) -> Result<(), Failure> {
     let health = context.client()?.system().health().await?;
     if context.json() {

@@ -206,6 +206,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Animations(command) => catalog::animations(&context, command).await,
         Command::Search(args) => catalog::search(&context, args).await,
         Command::Marketplace(command) => catalog::marketplace(&context, command).await,
+        Command::Templates => catalog::templates(&context).await,
         Command::Health => catalog::health(&context).await,
     }
 }
