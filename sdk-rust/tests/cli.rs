@@ -992,3 +992,44 @@ async fn templates_are_listed_and_enum_flags_show_their_values() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_commands_speak_json_too() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("cfg");
+    let base = "http://127.0.0.1:9/v1";
+    let out = cli(&config, "", &["config", "set", "base_url", base], None).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cli(
+        &config,
+        "",
+        &["config", "set", "api_key", "af_live_abcdefghijklmnop"],
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let json = |out: &Output| -> serde_json::Value {
+        serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+    };
+    let out = cli(&config, "", &["--json", "config", "get", "api_key"], None).await;
+    assert_eq!(
+        json(&out),
+        serde_json::json!({"api_key": "af_live_abcdefghijklmnop"})
+    );
+    let out = cli(&config, "", &["--json", "config", "list"], None).await;
+    let listed = json(&out);
+    assert_eq!(listed["base_url"], base);
+    let shown = listed["api_key"].as_str().unwrap();
+    assert!(
+        shown.starts_with("af_live_abcd") && !shown.contains("mnop"),
+        "{shown}"
+    );
+    let out = cli(&config, "", &["--json", "config", "path"], None).await;
+    assert!(
+        json(&out)["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("config.json")
+    );
+}

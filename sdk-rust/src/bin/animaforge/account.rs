@@ -221,6 +221,7 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
                 _ => context.stored.get(&key)?.map(str::to_owned),
             };
             match value {
+                Some(value) if context.json() => print_json(&serde_json::json!({ key: value })),
                 Some(value) => {
                     outln!("{value}");
                     Ok(())
@@ -249,6 +250,21 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
             errln!("Removed {key} from {}", path.display());
             Ok(())
         }
+        ConfigCommand::List if context.json() => {
+            // The same view as the text: the key masked.
+            let mut shown = serde_json::Map::new();
+            for key in settings::KEYS {
+                if let Some(value) = context.stored.get(key)? {
+                    let value = if *key == "api_key" {
+                        mask(value)
+                    } else {
+                        value.to_owned()
+                    };
+                    shown.insert((*key).to_owned(), value.into());
+                }
+            }
+            print_json(&shown)
+        }
         ConfigCommand::List => {
             for key in settings::KEYS {
                 if let Some(value) = context.stored.get(key)? {
@@ -261,6 +277,9 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
                 }
             }
             Ok(())
+        }
+        ConfigCommand::Path if context.json() => {
+            print_json(&serde_json::json!({ "path": settings::config_path()? }))
         }
         ConfigCommand::Path => {
             outln!("{}", settings::config_path()?.display());
