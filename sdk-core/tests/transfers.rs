@@ -112,6 +112,34 @@ async fn missing_parent_directories_are_created() {
 }
 
 #[tokio::test]
+async fn a_refused_download_creates_nothing_on_disk() {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/animations/anim_missing/download"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "success": false,
+            "error": {"code": "NOT_FOUND", "message": "Animation not found", "details": null},
+            "meta": {"timestamp": "2025-01-15T10:30:00Z", "request_id": "req_1"}
+        })))
+        .mount(&api)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("new").join("animation.mp4");
+    let error = client_with_extra_header(&api.uri())
+        .animations()
+        .download("anim_missing")
+        .to_path(&target)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "NOT_FOUND");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no folder, no partial file"
+    );
+}
+
+#[tokio::test]
 async fn a_same_origin_signed_url_gets_no_authorization_either() {
     let api = MockServer::start().await;
     Mock::given(method("GET"))

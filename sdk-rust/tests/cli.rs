@@ -1033,3 +1033,55 @@ async fn config_commands_speak_json_too() {
             .ends_with("config.json")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unwritable_outputs_fail_before_any_work() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("cfg");
+    let base = server.base_url.as_str();
+    sign_in(&config, base).await;
+
+    // A file where a folder would have to be: refused before the job is submitted.
+    let blocker = home.path().join("blocker");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let out_path = blocker.join("x.mp4");
+    let out = cli(
+        &config,
+        base,
+        &[
+            "generate",
+            "A red square",
+            "--out",
+            out_path.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "no job id: nothing was submitted");
+
+    // A download the server refuses leaves no folder behind.
+    let target = home.path().join("nx").join("a.mp4");
+    let out = cli(
+        &config,
+        base,
+        &[
+            "animations",
+            "download",
+            "anim_doesnotexist",
+            "--out",
+            target.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!home.path().join("nx").exists());
+    server.stop().await;
+}

@@ -94,6 +94,9 @@ impl Download {
         let name = path
             .file_name()
             .map_or_else(|| "download".into(), |n| n.to_string_lossy().into_owned());
+        // Nothing is created on disk until the server has answered with the file.
+        let deadline = Instant::now() + self.timeout;
+        let response = self.open(deadline).await?;
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(|e| Error::io(&dir, e))?;
@@ -104,7 +107,7 @@ impl Download {
         let mut file = tokio::fs::File::create(&temp.path)
             .await
             .map_err(|e| Error::io(&temp.path, e))?;
-        let mut info = self.to_writer(&mut file).await?;
+        let mut info = self.stream(response, deadline, &mut file).await?;
         file.sync_all()
             .await
             .map_err(|e| Error::io(&temp.path, e))?;
@@ -124,6 +127,16 @@ impl Download {
     ) -> Result<DownloadInfo> {
         let deadline = Instant::now() + self.timeout;
         let response = self.open(deadline).await?;
+        self.stream(response, deadline, writer).await
+    }
+
+    /// Streams an opened response into `writer`, checking its length.
+    async fn stream<W: AsyncWrite + Unpin + ?Sized>(
+        &self,
+        response: reqwest::Response,
+        deadline: Instant,
+        writer: &mut W,
+    ) -> Result<DownloadInfo> {
         let expected = response.content_length();
         let content_type = response
             .headers()

@@ -153,6 +153,10 @@ impl Files {
             refuse_same_file(out, thumbnail)?;
         }
         let thumbnail = thumbnail.or_else(|| out.as_deref().map(thumbnail_beside));
+        // Before any work (a render takes a while): the files must be writable.
+        for path in out.iter().chain(thumbnail.iter()) {
+            check_writable(path)?;
+        }
         Ok(Files {
             video: out,
             thumbnail,
@@ -301,12 +305,45 @@ fn print_result(animation: &GeneratedAnimation, video: Option<&Path>, thumbnail:
     }
 }
 
-fn ensure_parent(path: &Path) -> Result<(), Failure> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Failure::local(format!("cannot create {}: {e}", parent.display())))?;
+/// Fails early when `path` cannot be written: it is a directory, or the nearest
+/// existing directory above it refuses a new file. Nothing is left behind; the download
+/// creates missing directories once the server has answered.
+pub(crate) fn check_writable(path: &Path) -> Result<(), Failure> {
+    if path.is_dir() {
+        return Err(Failure::local(format!("{} is a directory", path.display())));
     }
-    Ok(())
+    let mut dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    while !dir.exists() {
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
+            _ => {
+                dir = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    if !dir.is_dir() {
+        return Err(Failure::local(format!(
+            "cannot write {}: {} is not a directory",
+            path.display(),
+            dir.display()
+        )));
+    }
+    let probe = dir.join(format!(".animaforge-write-check-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Failure::local(format!(
+            "cannot write {}: {}: {e}",
+            path.display(),
+            dir.display()
+        ))),
+    }
 }
 
 /// Downloads an animation's video to `path` with a byte bar.
@@ -315,7 +352,7 @@ pub(crate) async fn download_video(
     id: &str,
     path: &Path,
 ) -> Result<PathBuf, Failure> {
-    ensure_parent(path)?;
+    check_writable(path)?;
     let bar = ByteProgress::start("video");
     let shown = bar.clone();
     let result = client
@@ -337,7 +374,7 @@ pub(crate) async fn download_url(
     path: &Path,
     what: &str,
 ) -> Result<PathBuf, Failure> {
-    ensure_parent(path)?;
+    check_writable(path)?;
     let info = client.files().download(url).to_path(path).await?;
     errln!(
         "Downloaded {what} ({}) to {}",
