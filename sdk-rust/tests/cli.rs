@@ -629,7 +629,29 @@ async fn one_file_for_video_and_thumbnail_is_a_usage_error() {
     let same = home.path().join("same").join("a.mp4");
     let same = same.to_str().unwrap();
     let dotted = format!("{}/same/./a.mp4", home.path().display());
+    let parent_hop = format!("{}/same/../same/a.mp4", home.path().display());
+    std::fs::create_dir_all(home.path().join("real")).unwrap();
+    std::os::unix::fs::symlink(home.path().join("real"), home.path().join("link")).unwrap();
+    let real = home.path().join("real").join("b.mp4");
+    let linked = home.path().join("link").join("b.mp4");
     for args in [
+        &[
+            "generate",
+            "a cube",
+            "--out",
+            same,
+            "--thumbnail",
+            &parent_hop,
+        ][..],
+        &[
+            "animations",
+            "download",
+            "anim_x",
+            "--out",
+            real.to_str().unwrap(),
+            "--thumbnail",
+            linked.to_str().unwrap(),
+        ],
         &["generate", "a cube", "--out", same, "--thumbnail", same][..],
         &[
             "jobs",
@@ -1083,5 +1105,90 @@ async fn unwritable_outputs_fail_before_any_work() {
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!home.path().join("nx").exists());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_revokes_a_key_set_by_hand_and_names_keys_it_leaves() {
+    let server = Server::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("cfg");
+    let base = server.base_url.clone();
+    let (client, _) = server.key_client("byhand").await;
+    let by_hand = client.api_keys().create("by hand").await.unwrap().key;
+    let other = client.api_keys().create("other").await.unwrap().key;
+
+    // A key stored with `config set` (no id stored) is found and revoked.
+    for (k, v) in [("base_url", base.as_str()), ("api_key", by_hand.as_str())] {
+        assert_ok(&cli(&config, &base, &["config", "set", k, v], None).await);
+    }
+    let out = cli_with_key(&config, &base, &["auth", "logout"], None, Some(&other)).await;
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("Revoked API key key_"), "{err}");
+    assert!(
+        err.contains("ANIMAFORGE_API_KEY was not revoked and still works"),
+        "{err}"
+    );
+    let gone = server.anonymous().with_api_key(&by_hand).auth().me().await;
+    assert_eq!(gone.unwrap_err().code(), "AUTHENTICATION_ERROR");
+    server
+        .anonymous()
+        .with_api_key(&other)
+        .auth()
+        .me()
+        .await
+        .expect("the environment's key still works");
+
+    // A stored key is used only with its own server, and the error says whose it is.
+    for (k, v) in [("base_url", base.as_str()), ("api_key", other.as_str())] {
+        assert_ok(&cli(&config, &base, &["config", "set", k, v], None).await);
+    }
+    let without_v1 = base.trim_end_matches("/v1");
+    assert_ok(&cli(&config, without_v1, &["auth", "whoami"], None).await);
+    let elsewhere = "http://127.0.0.2:9/v1";
+    let out = cli(&config, elsewhere, &["auth", "whoami"], None).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("the stored API key belongs to {base}")),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(
+        &config,
+        elsewhere,
+        &["animations", "download", "anim_x", "--out", "x.mp4"],
+        None,
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "downloads need a key: {}",
+        stderr(&out)
+    );
+
+    // An empty --api-key is no key: the stored one is used.
+    assert_ok(&cli(&config, &base, &["--api-key", "", "auth", "whoami"], None).await);
+
+    // --json generate without --wait prints the API's whole answer.
+    let out = cli(
+        &config,
+        &base,
+        &["--json", "generate", "A red square", "--quality", "low"],
+        None,
+    )
+    .await;
+    assert_ok(&out);
+    let accepted: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for field in [
+        "job_id",
+        "status",
+        "estimated_time",
+        "status_url",
+        "webhook_url",
+    ] {
+        assert!(accepted.get(field).is_some(), "{field}: {accepted}");
+    }
     server.stop().await;
 }

@@ -145,6 +145,7 @@ pub struct Job {
     pub(crate) client: AnimaForge,
     id: Arc<str>,
     state: Arc<Mutex<JobState>>,
+    accepted: Option<Arc<animaforge_api::GenerateAccepted>>,
 }
 
 impl std::fmt::Debug for Job {
@@ -162,7 +163,24 @@ impl Job {
             client: client.clone(),
             id: id.into(),
             state: Arc::new(Mutex::new(JobState::new(status))),
+            accepted: None,
         }
+    }
+
+    /// The job that `generate` answered with.
+    pub(crate) fn from_accepted(
+        client: &AnimaForge,
+        accepted: animaforge_api::GenerateAccepted,
+    ) -> Job {
+        let mut job = Job::new(client, &accepted.job_id, accepted.status);
+        job.accepted = Some(Arc::new(accepted));
+        job
+    }
+
+    /// What `generate` answered (estimated time, status and events URLs, callback),
+    /// for a job this client submitted; `None` for one attached by id.
+    pub fn accepted(&self) -> Option<&animaforge_api::GenerateAccepted> {
+        self.accepted.as_deref()
     }
 
     /// `job_...`.

@@ -43,8 +43,7 @@ impl Animations {
             spec
         });
         Call::try_new(&self.client, spec, |client, raw| {
-            Ok(decode_envelope::<GenerateAccepted>(raw)?
-                .map(|a| Job::new(client, &a.job_id, a.status)))
+            Ok(decode_envelope::<GenerateAccepted>(raw)?.map(|a| Job::from_accepted(client, a)))
         })
     }
 

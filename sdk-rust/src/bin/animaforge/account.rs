@@ -158,43 +158,68 @@ async fn logout(context: &Context) -> Result<(), Failure> {
         return Ok(());
     };
     let key_id = stored.api_key_id.take();
-    let mut revoked = false;
-    if let Some(id) = &key_id {
-        // The key is only ever sent to the server it was created on.
-        let mut builder = AnimaForge::builder()
-            .base_url(
-                stored
-                    .base_url
-                    .as_deref()
-                    .unwrap_or(&context.settings.base_url),
-            )
-            .user_agent(concat!("animaforge-cli/", env!("CARGO_PKG_VERSION")))
-            .api_key(key);
-        if let Some(timeout) = context.timeout {
-            builder = builder.timeout(timeout);
+    // The key is only ever sent to the server it was created on.
+    let mut builder = AnimaForge::builder()
+        .base_url(
+            stored
+                .base_url
+                .as_deref()
+                .unwrap_or(&context.settings.base_url),
+        )
+        .user_agent(concat!("animaforge-cli/", env!("CARGO_PKG_VERSION")))
+        .api_key(key.clone());
+    if let Some(timeout) = context.timeout {
+        builder = builder.timeout(timeout);
+    }
+    let client = builder.build()?;
+    let outcome = async {
+        // A key stored with `config set` has no id: find it by its prefix.
+        let id = match &key_id {
+            Some(id) => id.clone(),
+            None => own_key_id(&client, &key).await?,
+        };
+        client.api_keys().revoke(&id).await?;
+        Ok::<_, Error>(id)
+    }
+    .await;
+    let revoked_id = match outcome {
+        Ok(id) => {
+            errln!("Revoked API key {id} on the server.");
+            Some(id)
         }
-        match builder.build()?.api_keys().revoke(id).await {
-            Ok(()) => {
-                revoked = true;
-                errln!("Revoked API key {id} on the server.");
-            }
-            // The server no longer accepts the key, or no longer has it: nothing is
-            // left to revoke.
-            Err(e @ (Error::Authentication(_) | Error::NotFound(_))) => errln!(
-                "note: API key {id} was already invalid on the server ({}); it is forgotten here",
+        // The server no longer accepts the key, or no longer has it: nothing is left
+        // to revoke.
+        Err(e @ (Error::Authentication(_) | Error::NotFound(_))) => {
+            errln!(
+                "note: the stored API key was already invalid on the server ({}); it is \
+                 forgotten here",
                 crate::failure::describe(&e)
-            ),
-            // Unreachable server, timeout, rate limit, server error: the key may still
-            // work, so it stays stored for another try.
-            Err(e) => {
-                let mut failure = Failure::from(e);
-                failure.message.push_str(&format!(
-                    "; API key {id} was not revoked and stays stored (try again, or \
-                     `animaforge config unset api_key` to forget it unrevoked)"
-                ));
-                return Err(failure);
-            }
+            );
+            None
         }
+        // Unreachable server, timeout, rate limit, server error: the key may still work,
+        // so it stays stored for another try.
+        Err(e) => {
+            let mut failure = Failure::from(e);
+            failure.message.push_str(
+                "; the stored API key was not revoked and stays stored (try again, or \
+                 `animaforge config unset api_key` to forget it unrevoked)",
+            );
+            return Err(failure);
+        }
+    };
+    let revoked = revoked_id.is_some();
+    let key_id = revoked_id.or(key_id);
+    // The key this run would have used came from elsewhere: say it still works.
+    if let Some(source) = context
+        .settings
+        .api_key_source
+        .filter(|source| *source != KeySource::Stored)
+    {
+        errln!(
+            "note: {} was not revoked and still works.",
+            source.describe()
+        );
     }
     let path = settings::save(&stored)?;
     if context.json() {
@@ -209,6 +234,23 @@ async fn logout(context: &Context) -> Result<(), Failure> {
         path.display()
     );
     Ok(())
+}
+
+/// The id of `key` among its account's keys, found by its visible prefix.
+async fn own_key_id(client: &AnimaForge, key: &str) -> Result<String, Error> {
+    let prefix: String = key.chars().take(12).collect();
+    let keys = client.api_keys().list().await?;
+    let mut matching = keys.into_iter().filter(|k| k.prefix == prefix);
+    match (matching.next(), matching.next()) {
+        (Some(found), None) => Ok(found.id),
+        _ => Err(Error::NotFound(Box::new(animaforge::ErrorInfo {
+            status: 404,
+            code: "NOT_FOUND".into(),
+            message: "the stored API key is not among its account's keys".into(),
+            details: None,
+            request_id: None,
+        }))),
+    }
 }
 
 /// Runs `config ...`.

@@ -68,7 +68,12 @@ async fn download(
     out: std::path::PathBuf,
     thumbnail: Option<std::path::PathBuf>,
 ) -> Result<(), Failure> {
-    let client = context.client()?;
+    // Downloads need a signed-in caller; both files must be writable before either
+    // is fetched.
+    let client = context.authed()?;
+    for path in std::iter::once(&out).chain(thumbnail.iter()) {
+        crate::generate::check_writable(path)?;
+    }
     let path = download_video(&client, &id, &out).await?;
     let thumb = match thumbnail {
         Some(thumb) => {

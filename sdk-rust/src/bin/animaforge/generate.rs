@@ -26,10 +26,14 @@ pub(crate) async fn generate(context: &Context, args: GenerateArgs) -> Result<()
     let wait = args.wait || args.out.is_some() || args.thumbnail.is_some();
     if !wait {
         if context.json() {
-            return print_json(&serde_json::json!({
-                "job_id": job.id(),
-                "status": job.status(),
-            }));
+            // The API's answer to generate, as `--json` promises.
+            return match job.accepted() {
+                Some(accepted) => print_json(accepted),
+                None => print_json(&serde_json::json!({
+                    "job_id": job.id(),
+                    "status": job.status(),
+                })),
+            };
         }
         outln!("{}", job.id());
         errln!(
@@ -189,14 +193,40 @@ pub(crate) fn refuse_same_file(video: &Path, thumbnail: &Path) -> Result<(), Fai
 /// Whether two paths name the same file: equal once made absolute, or the same
 /// existing file.
 fn same_file(a: &Path, b: &Path) -> bool {
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    if absolute(a) == absolute(b) {
-        return true;
+    resolved(a) == resolved(b)
+}
+
+/// Where `path` leads, for comparing two paths that need not exist yet: `.` and `..`
+/// applied by name, then the longest existing ancestor with its links resolved, then
+/// the rest.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut lexical = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
     }
-    matches!(
-        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
-        (Ok(a), Ok(b)) if a == b
-    )
+    let mut existing = lexical.clone();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(&existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => return lexical,
+        }
+    }
 }
 
 async fn wait_and_fetch(

@@ -172,6 +172,16 @@ impl Context {
     /// A client that must authenticate: fails early, with what to do, without a key.
     pub(crate) fn authed(&self) -> Result<AnimaForge, Failure> {
         if self.settings.api_key.is_none() {
+            // A stored key for another server is not sent here: say whose it is.
+            if let (Some(_), Some(stored_url)) =
+                (&self.stored.api_key, self.stored.base_url.as_deref())
+            {
+                return Err(Failure::local(format!(
+                    "not signed in for {}: the stored API key belongs to {stored_url} (use \
+                     that base URL, or `animaforge auth login` for this one)",
+                    self.settings.base_url
+                )));
+            }
             return Err(Failure::local(
                 "not signed in: run `animaforge auth login`, or set ANIMAFORGE_API_KEY or --api-key",
             ));

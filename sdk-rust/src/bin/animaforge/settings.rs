@@ -277,6 +277,7 @@ pub(crate) fn resolve(
         .as_deref()
         .is_none_or(|stored_url| same_url(stored_url, &base_url));
     let api_key = flag_api_key
+        .filter(|key| !key.trim().is_empty())
         .map(|key| (key.to_owned(), KeySource::Flag))
         .or_else(|| env(animaforge::ENV_API_KEY).map(|key| (key, KeySource::Environment)))
         .or_else(|| {
@@ -295,7 +296,12 @@ pub(crate) fn resolve(
     }
 }
 
-/// Whether two base URLs name the same API (a trailing slash does not matter).
-fn same_url(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
+/// Whether two base URLs name the same API (a trailing slash and the `/v1` the client
+/// adds when it is missing do not matter).
+pub(crate) fn same_url(a: &str, b: &str) -> bool {
+    let api = |url: &str| {
+        let url = url.trim_end_matches('/');
+        url.strip_suffix("/v1").unwrap_or(url).to_owned()
+    };
+    api(a) == api(b)
 }
