@@ -1192,3 +1192,21 @@ async fn logout_revokes_a_key_set_by_hand_and_names_keys_it_leaves() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_base_url_is_said_once() {
+    let home = tempfile::tempdir().unwrap();
+    let out = cli(
+        &home.path().join("cfg"),
+        "127.0.0.1:8080/v1",
+        &["health"],
+        None,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: CONFIGURATION_ERROR: invalid base URL `127.0.0.1:8080/v1`: relative URL \
+         without a base\n"
+    );
+}

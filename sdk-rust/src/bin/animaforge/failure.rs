@@ -89,7 +89,16 @@ pub(crate) fn describe(error: &Error) -> String {
                 }
                 text
             }
-            other => format!("{}: {other}", other.code()),
+            other => {
+                // `CONFIGURATION_ERROR: configuration error: ...` says it twice.
+                let text = other.to_string();
+                let words = format!("{}: ", other.code().to_lowercase().replace('_', " "));
+                format!(
+                    "{}: {}",
+                    other.code(),
+                    text.strip_prefix(&words).unwrap_or(&text)
+                )
+            }
         },
     };
     if let Some(details) = error.details() {
