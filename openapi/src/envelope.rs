@@ -49,7 +49,7 @@ pub struct ApiError {
 /// Details of an error, chiefly for validation errors.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorDetails {
-    /// The offending field, as a dotted path (`config.duration`).
+    /// The offending field, as a dotted path with `[i]` for array items (`config.duration`, `tags[0]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// The rule the value broke (`must be between 1 and 60`).

@@ -212,6 +212,11 @@ pub fn verify_access_token(secrets: &Secrets, token: &str) -> Option<AccessClaim
         &validation,
     )
     .ok()?;
+    // Ids never hold NUL (PostgreSQL could not even look one up).
+    let ids = [Some(&data.claims.sub), data.claims.sid.as_ref()];
+    if ids.into_iter().flatten().any(|id| id.contains('\0')) {
+        return None;
+    }
     (data.claims.typ == "access").then_some(AccessClaims {
         user_id: data.claims.sub,
         family_id: data.claims.sid,

@@ -166,15 +166,30 @@ pub async fn process_upload(state: &AppState, animation_id: &str, video_object: 
     match measure_and_thumbnail(state, animation_id, video_object).await {
         Ok(facts) => {
             let thumb = format!("{animation_id}.jpg");
-            if let Err(err) = state
+            match state
                 .store
                 .mark_animation_ready(animation_id, &facts, Some(&thumb))
                 .await
             {
-                tracing::error!(animation_id, error = %err, "recording processed upload failed");
-                return;
+                Ok(true) => {
+                    tracing::info!(animation_id, duration = facts.duration, "upload processed");
+                }
+                // Deleted while it was processed: what processing wrote goes too.
+                Ok(false) => {
+                    for object in [thumb.as_str(), video_object] {
+                        if let Err(err) = state.storage.delete(object).await {
+                            tracing::warn!(animation_id, error = %err, "removing a deleted upload's file failed");
+                        }
+                    }
+                    tracing::info!(
+                        animation_id,
+                        "upload deleted while processing; files removed"
+                    );
+                }
+                Err(err) => {
+                    tracing::error!(animation_id, error = %err, "recording processed upload failed");
+                }
             }
-            tracing::info!(animation_id, duration = facts.duration, "upload processed");
         }
         Err(err) => {
             tracing::warn!(

@@ -354,3 +354,170 @@ async fn every_search_word_counts_and_head_mirrors_get() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn values_are_named_in_plain_words_and_nul_never_reaches_the_database() {
+    for engine in engines().await {
+        let s = TestServer::start(engine).await;
+        let (token, _) = s.register("plainer").await;
+        let (owner, owner_id) = s.register("owner").await;
+        let id = s
+            .seed_animation(&owner_id, Seed::titled("Plain words"))
+            .await;
+
+        // A NUL in a path id or a query value: 400 on both engines.
+        for path in [
+            "/animations/anim_%00".to_owned(),
+            "/users/user_%00/animations".to_owned(),
+            "/animations?search=%00".to_owned(),
+        ] {
+            let res = s.get(&path, Some(&token)).await;
+            res.assert_error(400, "VALIDATION_ERROR");
+            assert_eq!(
+                field_and_constraint(&res).1,
+                "must not contain NUL characters",
+                "{path}"
+            );
+        }
+
+        // A number where a name is expected, a name that is not allowed, a number too
+        // large for any field: the field is named.
+        let res = s
+            .put(
+                &format!("/animations/{id}"),
+                Some(&owner),
+                json!({"category": 5}),
+            )
+            .await;
+        assert_eq!(
+            field_and_constraint(&res),
+            (
+                "category".into(),
+                "must be one of the allowed names (a string)".into()
+            )
+        );
+        let res = s
+            .post(
+                "/animations/generate",
+                Some(&token),
+                json!({"prompt": "A red square", "config": {"quality": "ultra"}}),
+            )
+            .await;
+        assert_eq!(
+            field_and_constraint(&res),
+            (
+                "config.quality".into(),
+                "must be one of low, medium, high, production".into()
+            )
+        );
+        let res = raw_post(
+            &s,
+            "/animations/generate",
+            Some(&token),
+            br#"{"prompt": "A red square", "config": {"duration": 1e400}}"#.to_vec(),
+        )
+        .await;
+        assert_eq!(
+            field_and_constraint(&res),
+            ("config.duration".into(), "must be a number in range".into())
+        );
+
+        // List search words are letters and digits: punctuation matches nothing.
+        for text in ["%5B", "%22", "%5D%2C"] {
+            let res = s.get(&format!("/animations?search={text}"), None).await;
+            assert_eq!(res.data()["pagination"]["total"], json!(0), "{text}");
+        }
+        let res = s.get("/animations?search=%22plain%22", None).await;
+        assert_eq!(res.data()["pagination"]["total"], json!(1));
+
+        // Dates are exactly YYYY-MM-DD.
+        for date in ["2025-1-1", "%202025-01-01", "2025-02-30"] {
+            let res = s
+                .get(
+                    &format!("/analytics/dashboard?start_date={date}"),
+                    Some(&token),
+                )
+                .await;
+            res.assert_error(400, "VALIDATION_ERROR");
+            assert_eq!(field_and_constraint(&res).0, "start_date", "{date}");
+        }
+
+        // Two Authorization headers are refused, whichever comes first.
+        let res = s
+            .client
+            .get(s.url("/auth/me"))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Authorization", "Bearer garbage")
+            .send()
+            .await
+            .unwrap();
+        read(res).await.assert_error(401, "AUTHENTICATION_ERROR");
+
+        // HEAD changes nothing: no view, no download counted.
+        for path in [
+            format!("/animations/{id}"),
+            format!("/animations/{id}/download"),
+        ] {
+            let res = s
+                .client
+                .head(s.url(&path))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success() || res.status().is_redirection());
+        }
+        let stats = s.get(&format!("/animations/{id}"), Some(&owner)).await;
+        assert_eq!(
+            stats.data()["animation"]["stats"],
+            json!({"views": 0, "downloads": 0, "likes": 0, "comments": 0})
+        );
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn deleting_an_upload_while_it_is_processed_leaves_no_file() {
+    for engine in engines().await {
+        let s = TestServer::start(engine).await;
+        let (owner, _) = s.register("hasty").await;
+        let video = std::fs::read(make_mp4(2, 320, 240, 24)).unwrap();
+        let files = s.state.config.data_dir.join("files");
+        for _ in 0..3 {
+            let res = s
+                .upload(Some(&owner), Some(video.clone()), Some(metadata("Hasty")))
+                .await;
+            let id = res.assert_ok(202)["animation"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            s.delete(&format!("/animations/{id}"), Some(&owner))
+                .await
+                .assert_ok(200);
+        }
+        // Processing may finish after the delete; whatever it wrote goes too.
+        let listing = || -> Vec<String> {
+            std::fs::read_dir(&files)
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut left = listing();
+        for _ in 0..100 {
+            if left.is_empty() {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                left = listing();
+                if left.is_empty() {
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            left = listing();
+        }
+        assert!(left.is_empty(), "files left: {left:?}");
+        s.stop().await;
+    }
+}

@@ -94,6 +94,17 @@ async fn resolve(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Ca
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };
+    // Two credentials are none: which one would count is anyone's guess.
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Ok(Caller::Invalid(
+            "Send one Authorization header, not several",
+        ));
+    }
     let Some(credential) = value.to_str().ok().and_then(|v| {
         v.strip_prefix("Bearer ")
             .or_else(|| v.strip_prefix("bearer "))

@@ -74,8 +74,12 @@ const OBJECT_MEMBERS: [&str; 1] = ["config"];
 /// an object at the top and where [`OBJECT_MEMBERS`] are, and no NUL characters in
 /// strings (PostgreSQL cannot store them, and no field has a use for them).
 fn check_shape(bytes: &[u8]) -> Result<(), ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|_| ApiError::validation("body", "must be valid JSON"))?;
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        // Valid JSON with a number no field can hold: the typed pass names the field.
+        Err(e) if e.to_string().starts_with("number out of range") => return Ok(()),
+        Err(_) => return Err(ApiError::validation("body", "must be valid JSON")),
+    };
     if !value.is_object() {
         return Err(ApiError::validation("body", "must be a JSON object"));
     }
@@ -99,7 +103,7 @@ fn walk(value: &serde_json::Value, path: &str) -> Result<(), ApiError> {
             for (key, member) in members {
                 if key.contains('\0') {
                     return Err(ApiError::validation(
-                        "body",
+                        if path.is_empty() { "body" } else { path },
                         "must not contain NUL characters",
                     ));
                 }
@@ -136,7 +140,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
+            // The text is valid JSON (checked above), so even serde_json's "syntax"
+            // errors here are about a value: a number for a choice, a number out of
+            // range. Only without a path do they concern the body.
+            if (inner.is_syntax() || inner.is_eof()) && (path.is_empty() || path == ".") {
                 return Err(ApiError::validation("body", "must be valid JSON"));
             }
             Err(data_error(&path, &inner.to_string()))
@@ -170,6 +177,18 @@ fn data_error(path: &str, message: &str) -> ApiError {
 
 /// Serde's wording (`invalid type: string "x", expected u32`) in the contract's terms.
 fn friendly_body_constraint(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        return match rest.split_once(", expected one of ") {
+            Some((_, values)) => format!("must be one of {}", values.replace('`', "")),
+            None => "is not an allowed value".to_owned(),
+        };
+    }
+    match message {
+        // serde_json's words for a number given where a name is expected.
+        "expected value" => return "must be one of the allowed names (a string)".to_owned(),
+        "number out of range" => return "must be a number in range".to_owned(),
+        _ => {}
+    }
     let Some((_, expected)) = message.rsplit_once(", expected ") else {
         return message.to_owned();
     };
@@ -205,6 +224,14 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        for (name, value) in form_urlencoded_parse(query) {
+            if value.contains('\0') {
+                return Err(ApiError::validation(
+                    name.into_owned(),
+                    "must not contain NUL characters",
+                ));
+            }
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
         serde_path_to_error::deserialize::<_, T>(de)
             .map(Query)
@@ -248,9 +275,26 @@ fn friendly_query_constraint(message: &str) -> String {
         "must be a number".into()
     } else if let Some(rest) = message.strip_prefix("unknown variant `") {
         match rest.split_once(", expected ") {
-            Some((_, expected)) => format!("must be one of {}", expected.replace("one of ", "")),
+            Some((_, expected)) => format!(
+                "must be one of {}",
+                expected.replace("one of ", "").replace('`', "")
+            ),
             None => message.to_owned(),
         }
+    } else if matches!(
+        message,
+        "input is out of range"
+            | "premature end of input"
+            | "trailing input"
+            | "input contains invalid characters"
+            | "input is not enough for unique date and time"
+            | "no possible date and time matching input"
+            | "bad or unsupported format string"
+    ) {
+        // chrono's parser.
+        "must be a valid date (YYYY-MM-DD) or date-time (RFC 3339)".into()
+    } else if message.starts_with("duplicate field") {
+        "must be given once".into()
     } else {
         message.to_owned()
     }
@@ -275,14 +319,21 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         // Ids in paths have the spec's bound (`maxLength: 64`): longer is a bad request,
         // not an unknown resource.
-        if let Ok(raw) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
-            for (name, value) in &raw {
-                if ID_PARAMS.contains(&name) && value.chars().count() > MAX_ID_CHARS {
-                    return Err(ApiError::validation(
-                        name,
-                        format!("must be at most {MAX_ID_CHARS} characters"),
-                    ));
-                }
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::validation("path", "must be valid UTF-8"))?;
+        for (name, value) in &raw {
+            if value.contains('\0') {
+                return Err(ApiError::validation(
+                    name,
+                    "must not contain NUL characters",
+                ));
+            }
+            if ID_PARAMS.contains(&name) && value.chars().count() > MAX_ID_CHARS {
+                return Err(ApiError::validation(
+                    name,
+                    format!("must be at most {MAX_ID_CHARS} characters"),
+                ));
             }
         }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {

@@ -7,7 +7,7 @@ use animaforge_api::{
     DateRangeQuery, Demographics, Money, TopAnimation,
 };
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use chrono::{Days, NaiveDate, Utc};
 
@@ -27,8 +27,21 @@ pub fn router() -> Router<AppState> {
 
 /// The validated range: the last 30 days by default, `end >= start`, at most 366 days
 /// apart.
-fn range(q: &DateRangeQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
-    // Calendar dates are `YYYY-MM-DD`: four-digit years only (chrono also reads a sign).
+fn range(q: &DateRangeQuery, raw_query: Option<&str>) -> ApiResult<(NaiveDate, NaiveDate)> {
+    // Calendar dates are exactly `YYYY-MM-DD` (chrono also reads `2025-1-1`, a sign or
+    // spaces around).
+    let strict = |text: &str| {
+        text.len() == 10
+            && text.char_indices().all(|(i, c)| match i {
+                4 | 7 => c == '-',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    for (name, value) in url::form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes()) {
+        if matches!(name.as_ref(), "start_date" | "end_date") && !strict(&value) {
+            return Err(ApiError::validation(name, "must be a date YYYY-MM-DD"));
+        }
+    }
     for (field, date) in [("start_date", q.start_date), ("end_date", q.end_date)] {
         if date.is_some_and(|d| !(1..=9999).contains(&chrono::Datelike::year(&d))) {
             return Err(ApiError::validation(field, "must be a date YYYY-MM-DD"));
@@ -78,8 +91,9 @@ async fn dashboard(
     State(state): State<AppState>,
     user: AuthUser,
     Query(q): Query<DateRangeQuery>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Data<Dashboard>> {
-    let (start, end) = range(&q)?;
+    let (start, end) = range(&q, raw.as_deref())?;
     let counts = analytics::owner_days(&state.store, &user.id, start, end).await?;
     let revenue = analytics::revenue_days(&state.store, &user.id, false, start, end).await?;
     let top = analytics::top_animations(&state.store, &user.id, start, end).await?;
@@ -125,6 +139,7 @@ async fn animation(
     user: AuthUser,
     Path(id): Path<String>,
     Query(q): Query<DateRangeQuery>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Data<AnimationAnalytics>> {
     let row = state
         .store
@@ -139,7 +154,7 @@ async fn animation(
             "Only the animation's creator may see its analytics",
         ));
     }
-    let (start, end) = range(&q)?;
+    let (start, end) = range(&q, raw.as_deref())?;
     let store = &state.store;
     let counts = analytics::animation_days(store, &id, start, end).await?;
     let revenue = analytics::revenue_days(store, &id, true, start, end).await?;

@@ -8,7 +8,7 @@ use animaforge_api::{
 };
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
@@ -41,13 +41,21 @@ pub fn list_filter(
     viewer_id: Option<String>,
 ) -> ApiResult<ListFilter> {
     let (page, per_page) = validate::pagination(q.page, q.per_page)?;
-    let search_words = match &q.search {
+    // Every word counts (200 characters make at most 100 words); words are runs of
+    // letters and digits, so quotes and brackets never match the stored tag list.
+    // Text without any word matches nothing.
+    let (search_words, search_unmatchable) = match &q.search {
         Some(s) => {
-            // Every word counts (200 characters make at most 100 words).
             validate::length("search", s, 0, 200)?;
-            s.split_whitespace().map(str::to_owned).collect()
+            let words: Vec<String> = s
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let unmatchable = words.is_empty() && !s.trim().is_empty();
+            (words, unmatchable)
         }
-        None => vec![],
+        None => (vec![], false),
     };
     let sort = match q.sort.unwrap_or(AnimationSort::CreatedAt) {
         AnimationSort::CreatedAt => SortKey::CreatedAt,
@@ -66,6 +74,7 @@ pub fn list_filter(
         license: q.license.map(|l| l.as_str().to_owned()),
         free: q.free,
         search_words,
+        search_unmatchable,
         sort,
         descending: q.order.unwrap_or(SortOrder::Desc) == SortOrder::Desc,
         page,
@@ -130,6 +139,7 @@ fn visit(user: Option<&AuthUser>, addr: Option<SocketAddr>, headers: &HeaderMap)
 
 async fn get_one(
     State(state): State<AppState>,
+    method: Method,
     MaybeUser(user): MaybeUser,
     Path(id): Path<String>,
     ClientAddr(addr): ClientAddr,
@@ -137,9 +147,9 @@ async fn get_one(
 ) -> ApiResult<Data<AnimationResponse>> {
     let mut row = visible(&state, &id, user.as_ref().map(|u| u.id.as_str())).await?;
     // A view of a ready animation by anyone but its owner (an owner checking on an
-    // upload or a generation is not an audience).
+    // upload or a generation is not an audience); HEAD changes nothing.
     let by_owner = user.as_ref().is_some_and(|u| u.id == row.owner_id);
-    if row.status == AnimationStatus::Ready.as_str() && !by_owner {
+    if row.status == AnimationStatus::Ready.as_str() && !by_owner && method != Method::HEAD {
         state.store.count_animation_view(&id).await?;
         row.views += 1;
         let visit = visit(user.as_ref(), addr, &headers);
@@ -234,6 +244,7 @@ async fn may_download(state: &AppState, row: &AnimationRow, user: &AuthUser) -> 
 
 async fn download(
     State(state): State<AppState>,
+    method: Method,
     user: AuthUser,
     Path(id): Path<String>,
     ClientAddr(addr): ClientAddr,
@@ -247,14 +258,18 @@ async fn download(
         .filter(|_| row.status == AnimationStatus::Ready.as_str())
     else {
         // Only the owner sees an animation that is not ready (`visible`).
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!("The animation is {} and has no video yet", row.status),
-        ));
+        let why = if row.status == AnimationStatus::Failed.as_str() {
+            "Processing the animation failed; it has no video"
+        } else {
+            "The animation is still processing; its video is not ready yet"
+        };
+        return Err(ApiError::new(ErrorCode::Conflict, why));
     };
-    state.store.count_animation_download(&id).await?;
-    let visit = visit(Some(&user), addr, &headers);
-    analytics_hooks::animation_downloaded(&state, &id, &visit).await;
+    if method != Method::HEAD {
+        state.store.count_animation_download(&id).await?;
+        let visit = visit(Some(&user), addr, &headers);
+        analytics_hooks::animation_downloaded(&state, &id, &visit).await;
+    }
     let url =
         state
             .storage

@@ -219,13 +219,14 @@ impl Store {
     }
 
     /// Marks an upload processed: facts and thumbnail recorded, status `ready`.
+    /// Returns whether the animation still exists (it may be deleted while processing).
     pub async fn mark_animation_ready(
         &self,
         id: &str,
         facts: &MediaFacts,
         thumbnail_object: Option<&str>,
-    ) -> StoreResult<()> {
-        on_pool!(self, pool => sqlx::query(
+    ) -> StoreResult<bool> {
+        let updated = on_pool!(self, pool => sqlx::query(
             "UPDATE animations SET status = 'ready', duration = $1, fps = $2, width = $3,
                 height = $4, file_size = $5, format = $6, thumbnail_object = $7
              WHERE id = $8",
@@ -240,7 +241,7 @@ impl Store {
         .bind(id)
         .execute(pool)
         .await.map(|r| r.rows_affected()))?;
-        Ok(())
+        Ok(updated == 1)
     }
 
     /// Marks an upload as failed to process.

@@ -55,6 +55,8 @@ pub struct ListFilter {
     pub free: Option<bool>,
     /// Words that must each appear in the title, description or tags.
     pub search_words: Vec<String>,
+    /// A search text without any word: nothing matches.
+    pub search_unmatchable: bool,
     /// Sort key.
     pub sort: SortKey,
     /// Descending when true.
@@ -108,6 +110,9 @@ impl Store {
             Some(false) => clauses.push("a.price_cents > 0".into()),
             None => {}
         }
+        if f.search_unmatchable {
+            clauses.push("1 = 0".into());
+        }
         for word in &f.search_words {
             let p = bind(Param::Text(like_pattern(word)));
             clauses.push(format!(
@@ -135,7 +140,8 @@ impl Store {
             && f.category.is_none()
             && f.license.is_none()
             && f.free.is_none()
-            && f.search_words.is_empty();
+            && f.search_words.is_empty()
+            && !f.search_unmatchable;
         let count_sql = if unfiltered && f.viewer_id.is_none() {
             "SELECT COALESCE((SELECT count FROM catalogue_counts WHERE status = 'ready'), 0)"
                 .to_owned()
