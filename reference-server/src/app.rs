@@ -97,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(fallback::method_not_allowed)
         // JSON bodies: 1 MiB, as the contract says (the upload route lifts it).
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(from_fn(fallback::declared_length))
         .layer(from_fn_with_state(state.clone(), rate_limit::rate_limit))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(CatchPanicLayer::new())

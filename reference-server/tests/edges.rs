@@ -521,3 +521,26 @@ async fn deleting_an_upload_while_it_is_processed_leaves_no_file() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_declared_length_past_the_limit_is_refused_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start(Engine::Sqlite).await;
+    let addr = s.url("/").replace("http://", "");
+    let host = addr.split('/').next().unwrap().to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let request = format!(
+        "POST /v1/auth/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Content-Length: 99999999\r\n\r\n{{}}"
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut head = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut head))
+        .await
+        .expect("an answer without waiting for the body")
+        .unwrap();
+    let text = String::from_utf8_lossy(&head[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("PAYLOAD_TOO_LARGE"), "{text}");
+    s.stop().await;
+}

@@ -73,3 +73,24 @@ fn is_json(response: &Response) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"))
 }
+
+/// Refuses a declared `Content-Length` past the JSON limit at once (413), instead of
+/// waiting for a body that will be refused anyway. The upload route has its own limit
+/// and checks it itself.
+pub async fn declared_length(request: Request, next: Next) -> Response {
+    let is_upload = request.method() == axum::http::Method::POST
+        && request.uri().path().trim_end_matches('/') == "/v1/animations";
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if !is_upload && declared.is_some_and(|n| n > crate::app::JSON_BODY_LIMIT as u64) {
+        return ApiError::new(
+            animaforge_api::ErrorCode::PayloadTooLarge,
+            "The request body is too large",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
