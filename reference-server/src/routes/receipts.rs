@@ -12,6 +12,8 @@ use crate::app::AppState;
 use crate::http::{ApiError, ApiResult, Path, Query};
 use crate::store::marketplace::{PurchaseRow, purchase_by_id};
 
+use super::search::text::escape_html as escape;
+
 /// The receipt link of purchase `id`.
 pub fn receipt_url(state: &AppState, id: &str) -> String {
     format!(
@@ -80,19 +82,4 @@ fn page(p: &PurchaseRow) -> String {
         animation = escape(&p.animation_id),
         status = escape(&p.status),
     )
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -1,6 +1,6 @@
 //! Search and autocomplete: `/search`, `/search/autocomplete`.
 
-mod text;
+pub(crate) mod text;
 
 use animaforge_api::{
     AutocompleteQuery, AutocompleteResponse, Pagination, SearchFacets, SearchHighlights,

@@ -30,6 +30,13 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// `text` HTML-escaped.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
 fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
