@@ -292,8 +292,8 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
             errln!("Removed {key} from {}", path.display());
             Ok(())
         }
-        ConfigCommand::List if context.json() => {
-            // The same view as the text: the key masked.
+        ConfigCommand::List => {
+            // What is stored, the key masked; as JSON with `--json`.
             let mut shown = serde_json::Map::new();
             for key in settings::KEYS {
                 if let Some(value) = context.stored.get(key)? {
@@ -305,18 +305,11 @@ pub(crate) fn config(context: &Context, command: ConfigCommand) -> Result<(), Fa
                     shown.insert((*key).to_owned(), value.into());
                 }
             }
-            print_json(&shown)
-        }
-        ConfigCommand::List => {
-            for key in settings::KEYS {
-                if let Some(value) = context.stored.get(key)? {
-                    let shown = if *key == "api_key" {
-                        mask(value)
-                    } else {
-                        value.to_owned()
-                    };
-                    outln!("{key} = {shown}");
-                }
+            if context.json() {
+                return print_json(&shown);
+            }
+            for (key, value) in &shown {
+                outln!("{key} = {}", value.as_str().unwrap_or_default());
             }
             Ok(())
         }
